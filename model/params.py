@@ -1,0 +1,400 @@
+"""Typed, frozen parameters of a territory run.
+
+The parameter tree *is* the scenario schema: a scenario YAML file mirrors it key for key
+(``scenarios.loader`` validates files into :class:`TerritoryParams`). Every field states its unit.
+Rates are per month unless the name says otherwise. Unknown keys are rejected.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+PositiveInt = Annotated[int, Field(ge=1)]
+
+SIAE_TYPES: tuple[str, ...] = ("ACI", "EI", "ETTI", "AI")
+
+
+class Frozen(BaseModel):
+    """Base class: immutable, strict about unknown keys."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Sector(Frozen):
+    """One activity sector of the territory."""
+
+    name: str = Field(min_length=1)
+    job_share: float = Field(gt=0.0, description="share of the territory's jobs (normalised)")
+    durable_hire_share: Probability = Field(
+        0.25, description="share of hires on a durable contract (CDI or CDD of 6 months or more)"
+    )
+
+
+DEFAULT_SECTORS: tuple[Sector, ...] = (
+    Sector(name="agri_environment", job_share=0.05, durable_hire_share=0.20),
+    Sector(name="construction", job_share=0.08, durable_hire_share=0.30),
+    Sector(name="industry", job_share=0.13, durable_hire_share=0.30),
+    Sector(name="retail", job_share=0.14, durable_hire_share=0.25),
+    Sector(name="hospitality_food", job_share=0.08, durable_hire_share=0.15),
+    Sector(name="care_personal_services", job_share=0.17, durable_hire_share=0.25),
+    Sector(name="logistics_transport", job_share=0.10, durable_hire_share=0.20),
+    Sector(name="public_admin_services", job_share=0.25, durable_hire_share=0.30),
+)
+
+
+class Population(Frozen):
+    """Initial population of working age (16 to the retirement age)."""
+
+    persons: int = Field(20_000, ge=100, le=5_000_000, description="persons of working age")
+    unemployment_rate: Probability = Field(
+        0.075, description="initial ILO unemployment rate (share of the labour force)"
+    )
+    inactivity_rate: Probability = Field(0.27, description="initial share outside the labour force")
+    long_term_share: Probability = Field(
+        0.40, description="initial share of the unemployed registered 12 months or more"
+    )
+    temp_share_of_employed: Probability = Field(
+        0.10, description="initial share of the employed on short contracts (CDD < 6 months, temp)"
+    )
+    self_employed_share: Probability = Field(0.06, description="initial share of self-employed")
+    qualification_shares: tuple[float, float, float, float, float] = Field(
+        (0.17, 0.25, 0.25, 0.13, 0.20),
+        description="shares of qualification levels 0 (none) .. 4 (higher education)",
+    )
+    barrier_mean_unemployed: Probability = Field(
+        0.35, description="mean employability-barrier score (0..1) of the unemployed"
+    )
+    barrier_mean_others: Probability = Field(0.12, description="mean barrier score of the others")
+    rsa_share_of_unemployed: Probability = Field(
+        0.30, description="share of the unemployed receiving the RSA"
+    )
+    hidden_skill_mean: Probability = Field(
+        0.10, description="mean skill a person has but employers cannot see (0..1)"
+    )
+
+    @model_validator(mode="after")
+    def _shares_sum(self) -> Population:
+        total = sum(self.qualification_shares)
+        if not 0.99 <= total <= 1.01:
+            raise ValueError(f"qualification_shares must sum to 1, they sum to {total:.3f}")
+        if self.temp_share_of_employed + self.self_employed_share >= 1.0:
+            raise ValueError("temp_share_of_employed + self_employed_share must be below 1")
+        return self
+
+
+class Demography(Frozen):
+    """Ageing, entries, retirements and labour-force participation flows (per month)."""
+
+    retirement_age: int = Field(64, ge=55, le=70, description="years")
+    entry_age_min: int = Field(16, ge=14, le=25, description="years")
+    entry_age_max: int = Field(25, ge=16, le=30, description="years")
+    inactive_to_unemployed: Probability = Field(0.008, description="per month")
+    unemployed_to_inactive: Probability = Field(
+        0.010, description="per month, at barrier score 0; doubles at barrier score 1"
+    )
+    employed_to_inactive: Probability = Field(0.0015, description="per month")
+    entrant_inactive_share: Probability = Field(
+        0.6, description="share of young entrants starting outside the labour force (studies)"
+    )
+
+    @model_validator(mode="after")
+    def _ages(self) -> Demography:
+        if self.entry_age_max <= self.entry_age_min:
+            raise ValueError("entry_age_max must be above entry_age_min")
+        if self.retirement_age <= self.entry_age_max:
+            raise ValueError("retirement_age must be above entry_age_max")
+        return self
+
+
+class Demand(Frozen):
+    """Enterprises and labour demand."""
+
+    sectors: tuple[Sector, ...] = DEFAULT_SECTORS
+    jobs_per_active: float = Field(
+        0.955,
+        gt=0.3,
+        le=1.5,
+        description=(
+            "job positions in ordinary firms per person of the labour force who is not "
+            "self-employed; unemployment settles near 1 - jobs_per_active * (1 - vacancy rate)"
+        ),
+    )
+    mean_firm_size: float = Field(25.0, ge=2.0, le=5_000.0, description="positions per firm")
+    growth_per_year: float = Field(
+        0.0, ge=-0.2, le=0.2, description="yearly growth of positions (all sectors)"
+    )
+
+
+class Separations(Frozen):
+    """Job ends (per month)."""
+
+    durable_hazard: Probability = Field(
+        0.004, description="monthly hazard of a durable job ending into unemployment"
+    )
+    temp_mean_months: float = Field(
+        3.0, ge=1.0, le=6.0, description="mean length of a short contract, months"
+    )
+    temp_renewal: Probability = Field(
+        0.78, description="probability a short contract ending is followed by another one"
+    )
+    temp_conversion: Probability = Field(
+        0.07, description="probability a short contract ending converts to a durable job"
+    )
+    self_employed_exit: Probability = Field(0.004, description="per month, into unemployment")
+    business_creation: Probability = Field(
+        0.004, description="per month, unemployed creating their own activity"
+    )
+
+    @model_validator(mode="after")
+    def _renewal(self) -> Separations:
+        if self.temp_renewal + self.temp_conversion > 1.0:
+            raise ValueError("temp_renewal + temp_conversion must not exceed 1")
+        return self
+
+
+class Matching(Frozen):
+    """Search and matching, per sector (DESIGN 4.3 phase 6)."""
+
+    efficiency: float = Field(
+        0.30, ge=0.0, le=5.0, description="matching-function scale mu in M = mu * C^a * V^(1-a)"
+    )
+    elasticity: float = Field(0.5, gt=0.0, lt=1.0, description="matching elasticity a")
+    search_intensity: Probability = Field(
+        0.60, description="share of jobseekers actively applying in a month (barrier score 0)"
+    )
+    weight_skill: float = Field(2.0, ge=0.0, le=10.0, description="employer score weight")
+    weight_qualification: float = Field(1.0, ge=0.0, le=10.0, description="per level / 4")
+    weight_barriers: float = Field(1.5, ge=0.0, le=10.0, description="penalty per barrier unit")
+    long_unemployment_penalty: float = Field(
+        0.8, ge=0.0, le=10.0, description="score penalty for 12+ months of unemployment"
+    )
+    noise: float = Field(0.5, ge=0.0, le=5.0, description="Gumbel noise scale of scores")
+    acceptability: float = Field(
+        -0.5, ge=-10.0, le=10.0, description="minimum score a firm accepts"
+    )
+    siae_bonus: float = Field(
+        0.2, ge=0.0, le=5.0, description="score bonus of SIAE employees (accompanied search)"
+    )
+    siae_search_months: int = Field(
+        4, ge=0, le=60, description="SIAE employees apply to jobs in the last months of a route"
+    )
+    fixed_job_finding_rate: Probability | None = Field(
+        None,
+        description=(
+            "if set, each jobseeker finds a job with this monthly probability regardless of "
+            "vacancies (reduced-form mode, for known-answer checks)"
+        ),
+    )
+
+
+class SIAEType(Frozen):
+    """One SIAE type (ACI, EI, ETTI, AI)."""
+
+    structures: int = Field(ge=0, le=5_000, description="number of structures per 20,000 persons")
+    posts: int = Field(ge=0, le=1_000, description="insertion posts per structure")
+    route_mean_months: float = Field(ge=4.0, le=24.0, description="planned route length, months")
+    skill_gain: Probability = Field(description="monthly skill gain toward 1 in its sector")
+    barrier_reduction: Probability = Field(description="monthly relative barrier reduction")
+    exit_to_training: Probability = Field(
+        0.20, description="probability a route ending without a job goes to qualifying training"
+    )
+    dropout: Probability = Field(0.01, description="monthly hazard of leaving early")
+    aid_per_fte_year: float = Field(ge=0.0, description="State aid (aide au poste), EUR per FTE")
+
+
+def _default_siae() -> dict[str, SIAEType]:
+    return {
+        "ACI": SIAEType(structures=3, posts=10, route_mean_months=12, skill_gain=0.03,
+                        barrier_reduction=0.05, aid_per_fte_year=23_921),
+        "EI": SIAEType(structures=1, posts=8, route_mean_months=12, skill_gain=0.04,
+                       barrier_reduction=0.03, aid_per_fte_year=12_459),
+        "ETTI": SIAEType(structures=1, posts=8, route_mean_months=7, skill_gain=0.03,
+                         barrier_reduction=0.02, aid_per_fte_year=4_781),
+        "AI": SIAEType(structures=1, posts=18, route_mean_months=7, skill_gain=0.02,
+                       barrier_reduction=0.02, aid_per_fte_year=1_619),
+    }
+
+
+class SIAERules(Frozen):
+    """Legal rules of the CDDI and of the Pass IAE."""
+
+    cddi_min_months: int = Field(4, ge=1, le=12)
+    cddi_max_months: int = Field(24, ge=4, le=60)
+    cddi_derogation_months: int = Field(60, ge=4, le=60, description="limit for age 50+")
+    derogation_age: int = Field(50, ge=40, le=70)
+
+    @model_validator(mode="after")
+    def _order(self) -> SIAERules:
+        if not self.cddi_min_months <= self.cddi_max_months <= self.cddi_derogation_months:
+            raise ValueError("need cddi_min_months <= cddi_max_months <= cddi_derogation_months")
+        return self
+
+
+class Prescription(Frozen):
+    """Orientation of jobseekers to SIAE and training (DESIGN 4.3 phase 4)."""
+
+    barrier_threshold: Probability = Field(0.4, description="barrier score making one eligible")
+    spell_threshold_months: int = Field(12, ge=0, le=120, description="or this unemployment spell")
+    siae_fill_rate: Probability = Field(0.5, description="share of free SIAE posts filled a month")
+    training_fill_rate: Probability = Field(0.5, description="share of free seats filled a month")
+    training_max_qualification: int = Field(2, ge=0, le=4, description="eligible up to this level")
+
+
+class Programme(Frozen):
+    """A training programme of a training body."""
+
+    sector: str
+    seats: int = Field(ge=0, le=100_000, description="seats per 20,000 persons")
+    duration_months: int = Field(ge=1, le=36)
+    qualification_gain: int = Field(1, ge=0, le=2)
+    skill_gain: Probability = Field(0.3, description="skill added in its sector on completion")
+    completion_rate: Probability = 0.8
+    cost_per_seat: float = Field(6_000.0, ge=0.0, description="EUR per trainee")
+
+
+DEFAULT_PROGRAMMES: tuple[Programme, ...] = (
+    Programme(sector="care_personal_services", seats=20, duration_months=8),
+    Programme(sector="construction", seats=12, duration_months=6),
+    Programme(sector="logistics_transport", seats=12, duration_months=3, qualification_gain=0),
+    Programme(sector="hospitality_food", seats=10, duration_months=6),
+    Programme(sector="industry", seats=10, duration_months=9),
+)
+
+
+class Training(Frozen):
+    """Training bodies: each body runs one or more programmes."""
+
+    bodies: int = Field(2, ge=0, le=1_000, description="training bodies per 20,000 persons")
+    programmes: tuple[Programme, ...] = DEFAULT_PROGRAMMES
+
+
+class DemandShock(Frozen):
+    """A change of job positions in one sector (or all) for some months."""
+
+    sector: str = Field("all", description="sector name, or 'all'")
+    factor: float = Field(gt=0.0, le=3.0, description="multiplier on the sector's positions")
+    months: int = Field(12, ge=1, le=600, description="duration; positions then return")
+
+
+class Event(Frozen):
+    """A scheduled change, at a month of the reported horizon (1-based; burn-in excluded)."""
+
+    at: int = Field(ge=1, description="month of the horizon when it applies")
+    set: dict[str, Any] | None = Field(
+        None, description="parameter paths and new values, e.g. {'matching.efficiency': 0.2}"
+    )
+    demand_shock: DemandShock | None = None
+    label: str = ""
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Event:
+        if (self.set is None) == (self.demand_shock is None):
+            raise ValueError("an event needs exactly one of 'set' or 'demand_shock'")
+        return self
+
+
+class Simulation(Frozen):
+    """Run length."""
+
+    burn_in_months: int = Field(24, ge=0, le=240, description="simulated, not reported")
+    months: int = Field(120, ge=1, le=1_200, description="reported horizon")
+    record_spells: bool = Field(True, description="keep person-level spells in the result")
+
+
+class TerritoryParams(Frozen):
+    """All parameters of one run: a territory and its scenario."""
+
+    name: str = "territory"
+    description: str = ""
+    zone_code: str | None = Field(None, description="INSEE zone d'emploi 2020 code")
+    population: Population = Population()
+    demography: Demography = Demography()
+    demand: Demand = Demand()
+    separations: Separations = Separations()
+    matching: Matching = Matching()
+    siae: dict[Literal["ACI", "EI", "ETTI", "AI"], SIAEType] = Field(default_factory=_default_siae)
+    siae_rules: SIAERules = SIAERules()
+    prescription: Prescription = Prescription()
+    training: Training = Training()
+    simulation: Simulation = Simulation()
+    events: tuple[Event, ...] = ()
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> TerritoryParams:
+        names = [s.name for s in self.demand.sectors]
+        if len(set(names)) != len(names):
+            raise ValueError(f"demand.sectors: duplicate sector names in {names}")
+        for i, prog in enumerate(self.training.programmes):
+            if prog.sector not in names:
+                raise ValueError(
+                    f"training.programmes[{i}].sector: unknown sector {prog.sector!r}; "
+                    f"sectors are {names}"
+                )
+        for i, ev in enumerate(self.events):
+            if ev.demand_shock and ev.demand_shock.sector not in (*names, "all"):
+                raise ValueError(
+                    f"events[{i}].demand_shock.sector: unknown sector "
+                    f"{ev.demand_shock.sector!r}; sectors are {names} or 'all'"
+                )
+            if ev.at > self.simulation.months:
+                raise ValueError(
+                    f"events[{i}].at: month {ev.at} is after the horizon "
+                    f"({self.simulation.months} months)"
+                )
+            if ev.set:
+                for path in ev.set:
+                    check_settable(path)
+        return self
+
+    @property
+    def sector_names(self) -> list[str]:
+        return [s.name for s in self.demand.sectors]
+
+    def scale(self) -> float:
+        """Population relative to the 20,000-person reference used for structure counts."""
+        return self.population.persons / 20_000
+
+
+#: Sections whose values the model reads every month, so a timeline event may change them.
+SETTABLE_SECTIONS: tuple[str, ...] = (
+    "demography", "separations", "matching", "prescription",
+)
+SETTABLE_FIELDS: tuple[str, ...] = ("demand.growth_per_year", "demand.jobs_per_active")
+
+
+def check_settable(path: str) -> None:
+    """Raise ValueError unless ``path`` names a parameter an event may change mid-run."""
+    parts = path.split(".")
+    if path in SETTABLE_FIELDS:
+        return
+    if len(parts) == 2 and parts[0] in SETTABLE_SECTIONS:
+        section = TerritoryParams.model_fields[parts[0]].annotation
+        fields = getattr(section, "model_fields", {})
+        if parts[1] in fields:
+            return
+        raise ValueError(f"event path {path!r}: {parts[0]} has no field {parts[1]!r}")
+    allowed = ", ".join([f"{s}.*" for s in SETTABLE_SECTIONS] + list(SETTABLE_FIELDS))
+    raise ValueError(f"event path {path!r} cannot change during a run; allowed: {allowed}")
+
+
+def with_values(params: TerritoryParams, updates: dict[str, Any]) -> TerritoryParams:
+    """Return a validated copy of ``params`` with dotted-path ``updates`` applied.
+
+    ``{"matching.efficiency": 0.2}`` sets one field; the whole tree is re-validated, so an
+    out-of-range value raises ``pydantic.ValidationError``.
+    """
+    data = params.model_dump()
+    for path, value in updates.items():
+        node = data
+        parts = path.split(".")
+        for key in parts[:-1]:
+            if not isinstance(node, dict) or key not in node:
+                raise KeyError(path)
+            node = node[key]
+        if not isinstance(node, dict) or parts[-1] not in node:
+            raise KeyError(path)
+        node[parts[-1]] = value
+    return TerritoryParams.model_validate(data)
