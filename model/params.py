@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 PositiveInt = Annotated[int, Field(ge=1)]
 
 SIAE_TYPES: tuple[str, ...] = ("ACI", "EI", "ETTI", "AI")
+SIAEKind = Literal["ACI", "EI", "ETTI", "AI"]
 
 
 class Frozen(BaseModel):
@@ -205,7 +206,7 @@ class SIAEType(Frozen):
     aid_per_fte_year: float = Field(ge=0.0, description="State aid (aide au poste), EUR per FTE")
 
 
-def _default_siae() -> dict[str, SIAEType]:
+def _default_siae() -> dict[SIAEKind, SIAEType]:
     return {
         "ACI": SIAEType(structures=3, posts=10, route_mean_months=12, skill_gain=0.03,
                         barrier_reduction=0.05, aid_per_fte_year=23_921),
@@ -315,7 +316,7 @@ class TerritoryParams(Frozen):
     demand: Demand = Demand()
     separations: Separations = Separations()
     matching: Matching = Matching()
-    siae: dict[Literal["ACI", "EI", "ETTI", "AI"], SIAEType] = Field(default_factory=_default_siae)
+    siae: dict[SIAEKind, SIAEType] = Field(default_factory=_default_siae)
     siae_rules: SIAERules = SIAERules()
     prescription: Prescription = Prescription()
     training: Training = Training()
@@ -347,6 +348,12 @@ class TerritoryParams(Frozen):
             if ev.set:
                 for path in ev.set:
                     check_settable(path)
+                try:
+                    _apply({**self.model_dump(), "events": ()}, dict(ev.set))
+                except ValidationError as exc:
+                    first = exc.errors()[0]
+                    where = ".".join(str(x) for x in first["loc"])
+                    raise ValueError(f"events[{i}].set.{where}: {first['msg']}") from None
         return self
 
     @property
@@ -386,7 +393,11 @@ def with_values(params: TerritoryParams, updates: dict[str, Any]) -> TerritoryPa
     ``{"matching.efficiency": 0.2}`` sets one field; the whole tree is re-validated, so an
     out-of-range value raises ``pydantic.ValidationError``.
     """
-    data = params.model_dump()
+    return _apply(params.model_dump(), updates)
+
+
+def _apply(data: dict[str, Any], updates: dict[str, Any]) -> TerritoryParams:
+    """Validate ``data`` (a dumped TerritoryParams) after setting dotted-path ``updates``."""
     for path, value in updates.items():
         node = data
         parts = path.split(".")
