@@ -28,6 +28,7 @@ __all__ = [
     "State",
     "TerritoryModel",
     "TerritoryParams",
+    "TrainingBody",
     "build_model",
     "run_model",
     "simulate",

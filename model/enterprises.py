@@ -38,6 +38,8 @@ class Firms:
         self.n = n_firms
         self.n_sectors = shares.size
         self.shock = np.ones(shares.size)  # multiplier per sector from demand shocks
+        self.jobs_per_active = params.demand.jobs_per_active  # value the base was built with
+        self.level = 1.0  # current jobs_per_active relative to the initial one
         self.growth = 1.0  # cumulated growth factor
         self.member = np.zeros(n_firms, dtype=bool)  # PTCE membership (set by the PTCE)
         self.positions = self.target_positions()
@@ -46,7 +48,7 @@ class Firms:
 
     def target_positions(self) -> np.ndarray:
         """Integer positions per firm under current growth and shocks."""
-        raw = self.base_positions * self.growth * self.shock[self.sector]
+        raw = self.base_positions * (self.growth * self.level) * self.shock[self.sector]
         return np.floor(raw + 0.5).astype(np.int64)
 
     def count_headcount(self, persons: PersonStore) -> np.ndarray:
@@ -75,6 +77,19 @@ class Firms:
         persons.known_firm[slots] = firms
         np.subtract.at(self.vacancies, firms, 1)
         np.add.at(self.headcount, firms, 1)
+
+    def add_firm(self, sector: int, positions: int, *, member: bool) -> int:
+        """Create a firm (a new activity) with ``positions`` positions; returns its index."""
+        self.sector = np.append(self.sector, np.int16(sector))
+        self.base_positions = np.append(self.base_positions,
+                                        positions / (self.growth * self.level))
+        self.member = np.append(self.member, member)
+        self.headcount = np.append(self.headcount, 0)
+        self.vacancies = np.append(self.vacancies, 0)
+        self.n += 1
+        self.positions = self.target_positions()
+        self.vacancies[-1] = max(int(self.positions[-1]), 0)
+        return self.n - 1
 
     def vacancy_slots(self, rng: np.random.Generator) -> np.ndarray:
         """Firm index repeated once per open vacancy, in random order."""

@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 
 from .params import SIAE_TYPES
+from .ptce.coordinator import PTCE_SERIES_DOCS
+from .ptce.pmsmp import PMSMP_OUTCOMES
 from .result import OUTCOME_DOCS, RunResult
 from .states import IS_ACTIVE, IS_EMPLOYED, TRANSITION_CLASS, ExitOutcome, S, State
 
@@ -38,7 +40,12 @@ SERIES_DOCS: dict[str, str] = {
     "training_completions": "qualifying completions this month",
     "training_cost": "cost of this month's training entries, EUR",
     "siae_aid_cost": "State aid to SIAE this month, EUR",
+    **PTCE_SERIES_DOCS,
 }
+
+#: Situations of IAE entrants 36 months after entry (state code -> class).
+ENTRANT_SITUATIONS: tuple[str, ...] = ("ordinary_job", "still_iae", "unemployed", "inactive")
+_ENTRANT_CLASS = np.array([2, 3, 2, 1, 0, 0, 0], dtype=np.int64)  # by state code
 
 
 class _Growable:
@@ -68,9 +75,13 @@ class Recorder:
         self.spells = _Growable(("person_id", "state", "start", "end", "organisation"))
         # SIAE exit log, grown by doubling; state_6m filled six months after each exit
         self._exits = {k: np.zeros(256, dtype=np.int64) for k in
-                       ("person_id", "siae_type", "outcome", "route_months", "rsa", "month")}
+                       ("person_id", "slot", "siae_type", "structure", "outcome", "route_months",
+                        "rsa", "month")}
         self._state_6m = np.full(256, -1, dtype=np.int64)
         self.n_exits = 0
+        self.entries = _Growable(("person_id", "slot", "siae_type", "rsa", "month"))
+        self._entry_checks: list[tuple[int, np.ndarray]] = []  # (month due, row offsets)
+        self._entries_36m: list[np.ndarray] = []  # (person_id, situation) pairs, stacked
         self.transitions = np.zeros((4, 4), dtype=np.int64)
         self._snapshot: tuple[np.ndarray, np.ndarray] | None = None
         self._aid_per_type = np.array([
@@ -129,6 +140,8 @@ class Recorder:
         e = self._exits
         e["person_id"][rows] = p.person_id[slots]
         e["siae_type"][rows] = m.structures.type[p.siae[slots]]
+        e["structure"][rows] = p.siae[slots]
+        e["slot"][rows] = slots
         e["outcome"][rows] = outcome
         e["route_months"][rows] = p.months_in_state[slots] + 1
         e["rsa"][rows] = p.rsa[slots]
@@ -137,6 +150,31 @@ class Recorder:
         p.exit_record[slots] = rows
         p.exit_month[slots] = m.month
         self.n_exits = need
+
+    def log_iae_entries(self, slots: np.ndarray) -> None:
+        """Record SIAE entrants, to observe their situation 36 months after entry."""
+        m, p = self.model, self.model.persons
+        if slots.size == 0:
+            return
+        self.entries.append(person_id=p.person_id[slots], slot=slots,
+                            siae_type=m.structures.type[p.siae[slots]], rsa=p.rsa[slots],
+                            month=np.full(slots.size, m.month))
+        self._entry_checks.append((m.month + 36, np.stack([p.person_id[slots], slots])))
+
+    def _observe_entrants(self) -> None:
+        p, month = self.model.persons, self.model.month
+        while self._entry_checks and self._entry_checks[0][0] == month:
+            _, rows = self._entry_checks.pop(0)
+            person_id, slots = rows
+            present = p.person_id[slots] == person_id
+            situation = np.where(present, _ENTRANT_CLASS[p.state[slots]], -1)
+            self._entries_36m.append(np.stack([person_id, situation]))
+
+    def exits_this_month(self) -> tuple[np.ndarray, np.ndarray]:
+        """(slot, structure) of the SIAE exits logged this month."""
+        rows = slice(0, self.n_exits)
+        now = np.flatnonzero(self._exits["month"][rows] == self.model.month)
+        return self._exits["slot"][now], self._exits["structure"][now]
 
     def _follow_up(self) -> None:
         p, month = self.model.persons, self.model.month
@@ -155,6 +193,7 @@ class Recorder:
         p.prev_state[:] = p.state
         p.prev_org[:] = org
         self._follow_up()
+        self._observe_entrants()
         if not m.reporting:
             return
         t = m.reported_month - 1
@@ -175,7 +214,8 @@ class Recorder:
         s["job_finding_rate"][t] = mo["jobseeker_hires"] / js if js else 0.0
         for key in ("jobseeker_hires", "jobseeker_hires_durable", "hires_temp",
                     "hires_durable", "separations_to_unemployment", "iae_entries",
-                    "training_entries", "training_completions", "training_cost"):
+                    "training_entries", "training_completions", "training_cost",
+                    *PTCE_SERIES_DOCS):
             s[key][t] = mo.get(key, 0.0)
         firms = m.firms
         vac = firms.vacancies.sum()
@@ -267,6 +307,45 @@ class Recorder:
                                           "siae": m.structures.n,
                                           "programmes": m.programmes.n})
 
+    def _validation_outcomes(self, series: pd.DataFrame, iae_exits: pd.DataFrame,
+                             state_6m: np.ndarray) -> dict[str, float]:
+        m = self.model
+        out: dict[str, float] = {}
+        seen = state_6m >= 0
+        employed_6m = IS_EMPLOYED[np.maximum(state_6m, 0)] & seen
+        types = iae_exits["siae_type"].cat.codes.to_numpy()
+        rsa = iae_exits["rsa"].to_numpy()
+        groups = {t.lower(): types == code for code, t in enumerate(SIAE_TYPES)}
+        groups |= {"rsa": rsa, "non_rsa": ~rsa}
+        for name, mask in groups.items():
+            k = (mask & seen).sum()
+            out[f"iae_employed_6m_share_{name}"] = float(employed_6m[mask].sum() / k) if k else 0.0
+        out["iae_exits_durable"] = float((iae_exits["outcome"] == "DURABLE").sum())
+        situations = (np.concatenate(self._entries_36m, axis=1)[1] if self._entries_36m
+                      else np.empty(0, dtype=np.int64))
+        situations = situations[situations >= 0]
+        for code, name in enumerate(ENTRANT_SITUATIONS):
+            out[f"iae_entrants_36m_{name}"] = (
+                float((situations == code).mean()) if situations.size else 0.0)
+        last = series.tail(12)
+        out["durable_employment"] = float(
+            (last["n_employed_durable"] + last["n_self_employed"]).mean())
+        for key in ("ptce_bridges_siae", "ptce_bridges_firm", "ptce_immersions",
+                    "ptce_immersion_hires", "ptce_shared_jobs", "ptce_skills_revealed",
+                    "ptce_skills_matched", "ptce_training_placements",
+                    "ptce_activities_incubated", "ptce_jobs_created",
+                    "ptce_follow_up_replacements", "ptce_coordination_cost",
+                    "ptce_cases_used", "ptce_capacity"):
+            out[key] = float(series[key].sum())
+        out["ptce_training_seats_added"] = float(series["ptce_training_seats_added"].mean())
+        out["ptce_trust"] = float(series["ptce_trust"].iloc[-1])
+        out["ptce_network_density"] = float(series["ptce_network_density"].iloc[-1])
+        if m.coordinator is not None:
+            out.update(m.coordinator.pmsmp.summary())
+        else:
+            out.update(dict.fromkeys(PMSMP_OUTCOMES, 0.0))
+        return out
+
     def _outcomes(self, series: pd.DataFrame, careers: pd.DataFrame,
                   iae_exits: pd.DataFrame, state_6m: np.ndarray) -> dict[str, float]:
         last = series.tail(12)
@@ -304,8 +383,10 @@ class Recorder:
             "siae_aid_cost": series["siae_aid_cost"].sum(),
             "training_cost": series["training_cost"].sum(),
         }
+        out.update(self._validation_outcomes(series, iae_exits, state_6m))
         for o in ExitOutcome:
-            out[f"iae_exit_share_{o.name.lower()}"] = float(share.get(o.name, 0.0)) if share is not None else 0.0
+            value = share.get(o.name, 0.0) if share is not None else 0.0
+            out[f"iae_exit_share_{o.name.lower()}"] = float(value)
         missing = set(OUTCOME_DOCS) - set(out)
         assert not missing, f"outcomes not computed: {missing}"
         return {k: float(v) for k, v in out.items()}

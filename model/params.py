@@ -297,6 +297,130 @@ class Event(Frozen):
         return self
 
 
+class Lever(Frozen):
+    """A PTCE lever: switched on or off, with the share of coordinator capacity it may use."""
+
+    enabled: bool = False
+    intensity: Probability = Field(
+        0.2, description="share of the coordinator's monthly capacity reserved for this lever"
+    )
+    success: Probability = Field(
+        0.5, description="probability an action succeeds at trust 0.5 (scaled by 0.5 + trust)"
+    )
+    cost_per_action: float = Field(1.0, ge=0.0, le=50.0, description="cases used per action")
+
+
+class Bridges(Lever):
+    """Passerelles: move a stalled SIAE employee to another member SIAE with a different
+    activity, or fast-track them to a member firm (seed II.2, Re-Sources)."""
+
+    stall_months: int = Field(6, ge=1, le=24, description="months in a route before it may stall")
+    stall_skill: Probability = Field(
+        0.6, description="a route stalls while the skill in the structure's sector is below this"
+    )
+
+
+class Immersions(Lever):
+    """PMSMP: one month in a member firm; the host sees real skills and may hire (seed II.3,
+    Resto Passerelle)."""
+
+    hire_probability: Probability = Field(
+        0.25, description="probability the host hires at the end, if it has a vacancy (trust 0.5)"
+    )
+
+
+class SharedJobs(Lever):
+    """Emplois partagés / groupement d'employeurs: member firms' part-time needs pooled into
+    durable jobs (seed II.1, Le Multiple, Pôle Sud Aquitain)."""
+
+    cost_per_action: float = Field(2.0, ge=0.0, le=50.0, description="cases used per shared job")
+
+
+class SkillsExchange(Lever):
+    """Bourse aux compétences: reveals hidden skills and matches them to unmet needs, after
+    the seed's ramp-up (seed III, six steps)."""
+
+    diagnosis_months: int = Field(12, ge=0, le=60, description="steps 1-3: diagnosis")
+    test_months: int = Field(12, ge=0, le=60, description="step 4: test groups, at test_scale")
+    evaluation_months: int = Field(6, ge=0, le=60, description="step 5: evaluation")
+    test_scale: Probability = Field(0.3, description="share of full reach during test groups")
+    cost_per_action: float = Field(0.5, ge=0.0, le=50.0, description="cases per person diagnosed")
+
+
+class CoordinatedTraining(Lever):
+    """GPEC territoriale and co-training: extra seats steered to members' needs, and trainees
+    placed in member firms on completion (seed II.3, III; Pôle AlpEn, Bou'Sol, Le Multiple)."""
+
+    extra_seat_share: float = Field(
+        0.5, ge=0.0, le=5.0, description="co-training seats added, as a share of existing seats"
+    )
+
+
+class Incubation(Lever):
+    """The seven-step social-innovation process: a shared need becomes a new activity with
+    some probability; new activities hire SIAE leavers (seed IV; Les Alchimistes)."""
+
+    months_per_step: float = Field(2.0, ge=0.5, le=24.0, description="months per step (7 steps)")
+    cases_per_month: float = Field(4.0, ge=0.0, le=100.0, description="cases a project needs")
+    success: Probability = Field(0.5, description="probability a finished process creates")
+    jobs_per_activity: int = Field(5, ge=1, le=200, description="positions of a new activity")
+    sector: str | None = Field(None, description="sector of new activities (default: the pole's)")
+
+
+class FollowUp(Lever):
+    """Follow-up of SIAE leavers: contact kept, fast re-placement when a job ends (seed I.1)."""
+
+    months: int = Field(12, ge=1, le=60, description="months a leaver is followed")
+
+
+class Trust(Frozen):
+    """Trust network between members ('connaissance - reconnaissance - naissance', seed I.3)."""
+
+    initial: Probability = Field(0.3, description="initial weight of each member's tie")
+    gain: Probability = Field(0.05, description="tie weight gained per joint action, toward 1")
+    decay: Probability = Field(0.01, description="monthly relative decay of every tie")
+
+
+class PTCEParams(Frozen):
+    """The PTCE coordinator (cellule d'animation), its members and its levers."""
+
+    name: str = "PTCE"
+    kind: Literal["sector", "place"] = Field(
+        "place", description="sector pole (filière) or place pole (lieu), seed I.2"
+    )
+    sectors: tuple[str, ...] = Field(
+        (), description="activity sectors of a sector pole (members drawn there); empty = all"
+    )
+    coordinator_fte: float = Field(2.0, ge=0.0, le=100.0, description="FTE per 20,000 persons")
+    cases_per_fte: float = Field(20.0, ge=0.0, le=500.0, description="cases per FTE per month")
+    budget_per_year: float = Field(
+        110_000.0, ge=0.0, description="coordination cost at full funding, EUR per year"
+    )
+    funding: Probability = Field(1.0, description="funding level (0 = funding gap)")
+    member_share_siae: Probability = Field(0.8, description="share of SIAE that are members")
+    member_share_firms: Probability = Field(0.05, description="share of firms that are members")
+    member_share_training: Probability = Field(0.5, description="share of training bodies")
+    trust: Trust = Trust()
+    bridges: Bridges = Bridges()
+    immersions: Immersions = Immersions()
+    shared_jobs: SharedJobs = SharedJobs()
+    skills_exchange: SkillsExchange = SkillsExchange()
+    coordinated_training: CoordinatedTraining = CoordinatedTraining()
+    incubation: Incubation = Incubation()
+    follow_up: FollowUp = FollowUp()
+
+    @property
+    def lever_names(self) -> tuple[str, ...]:
+        return LEVERS
+
+
+#: The PTCE levers, in the order they are described (DESIGN 4.4).
+LEVERS: tuple[str, ...] = (
+    "bridges", "immersions", "shared_jobs", "skills_exchange", "coordinated_training",
+    "incubation", "follow_up",
+)
+
+
 class Simulation(Frozen):
     """Run length."""
 
@@ -321,6 +445,9 @@ class TerritoryParams(Frozen):
     prescription: Prescription = Prescription()
     training: Training = Training()
     simulation: Simulation = Simulation()
+    ptce: PTCEParams | None = Field(
+        None, description="the PTCE; absent = the same territory without it"
+    )
     events: tuple[Event, ...] = ()
 
     @model_validator(mode="after")
@@ -334,7 +461,13 @@ class TerritoryParams(Frozen):
                     f"training.programmes[{i}].sector: unknown sector {prog.sector!r}; "
                     f"sectors are {names}"
                 )
+        if self.ptce is not None:
+            for sec in (*self.ptce.sectors, self.ptce.incubation.sector or names[0]):
+                if sec not in names:
+                    raise ValueError(f"ptce: unknown sector {sec!r}; sectors are {names}")
         for i, ev in enumerate(self.events):
+            if ev.set and any(k.startswith("ptce.") for k in ev.set) and self.ptce is None:
+                raise ValueError(f"events[{i}].set: the scenario has no ptce section")
             if ev.demand_shock and ev.demand_shock.sector not in (*names, "all"):
                 raise ValueError(
                     f"events[{i}].demand_shock.sector: unknown sector "
@@ -367,7 +500,7 @@ class TerritoryParams(Frozen):
 
 #: Sections whose values the model reads every month, so a timeline event may change them.
 SETTABLE_SECTIONS: tuple[str, ...] = (
-    "demography", "separations", "matching", "prescription",
+    "demography", "separations", "matching", "prescription", "ptce",
 )
 SETTABLE_FIELDS: tuple[str, ...] = ("demand.growth_per_year", "demand.jobs_per_active")
 
@@ -377,12 +510,19 @@ def check_settable(path: str) -> None:
     parts = path.split(".")
     if path in SETTABLE_FIELDS:
         return
-    if len(parts) == 2 and parts[0] in SETTABLE_SECTIONS:
-        section = TerritoryParams.model_fields[parts[0]].annotation
-        fields = getattr(section, "model_fields", {})
-        if parts[1] in fields:
+    if parts[0] in SETTABLE_SECTIONS:
+        node: Any = TerritoryParams.model_fields[parts[0]].annotation
+        if parts[0] == "ptce":
+            node = PTCEParams
+        for i, key in enumerate(parts[1:], start=1):
+            fields = getattr(node, "model_fields", None)
+            if not fields or key not in fields:
+                where = ".".join(parts[:i])
+                raise ValueError(f"event path {path!r}: {where} has no field {key!r}")
+            node = fields[key].annotation
+        if getattr(node, "model_fields", None) is None:
             return
-        raise ValueError(f"event path {path!r}: {parts[0]} has no field {parts[1]!r}")
+        raise ValueError(f"event path {path!r} names a section; name one of its fields")
     allowed = ", ".join([f"{s}.*" for s in SETTABLE_SECTIONS] + list(SETTABLE_FIELDS))
     raise ValueError(f"event path {path!r} cannot change during a run; allowed: {allowed}")
 

@@ -9,10 +9,10 @@ import pandas as pd
 
 #: Documented end-of-run outcomes (name -> meaning). ``model/ODD.md`` lists the same names.
 OUTCOME_DOCS: dict[str, str] = {
-    "unemployment_rate": "ILO-like unemployment rate, mean of the last 12 months (share of labour force)",
-    "employment_rate": "employed (any job, SIAE included) over persons of working age, last 12 months",
+    "unemployment_rate": "unemployed over labour force, mean of the last 12 months",
+    "employment_rate": "employed (SIAE included) over persons of working age, last 12 months",
     "inactivity_rate": "share of persons outside the labour force, last 12 months",
-    "long_term_unemployed_share": "share of the unemployed with a spell of 12 months or more, last 12 months",
+    "long_term_unemployed_share": "share of the unemployed with a 12+ month spell, last 12 months",
     "job_finding_rate": "monthly share of jobseekers taking a job, mean over the horizon",
     "durable_share_of_jobseeker_hires": "share of jobseekers' hires on a durable contract",
     "vacancy_rate": "open positions over (filled + open positions), mean over the horizon",
@@ -35,6 +35,34 @@ OUTCOME_DOCS: dict[str, str] = {
     "career_months_durable": "mean months in durable jobs per person",
     "career_qualification_gained": "mean qualification levels gained per person",
     "siae_aid_cost": "State aid to SIAE over the horizon, EUR",
+    "iae_exits_durable": "SIAE exits into emploi durable over the horizon",
+    **{f"iae_employed_6m_share_{g}": f"share of {label} leavers employed 6 months after exit"
+       for g, label in (("aci", "ACI"), ("ei", "EI"), ("etti", "ETTI"), ("ai", "AI"),
+                        ("rsa", "RSA-recipient"), ("non_rsa", "non-RSA"))},
+    **{f"iae_entrants_36m_{s}": f"share of IAE entrants in situation '{s}' 36 months after entry"
+       for s in ("ordinary_job", "still_iae", "unemployed", "inactive")},
+    "durable_employment": "persons in durable jobs or own activity, mean of the last 12 months",
+    "ptce_bridges_siae": "bridges between member SIAE over the horizon",
+    "ptce_bridges_firm": "fast-tracks from member SIAE to member firms over the horizon",
+    "ptce_immersions": "PMSMP immersions in member firms over the horizon",
+    "ptce_immersion_hires": "hires at the end of an immersion over the horizon",
+    "ptce_shared_jobs": "durable shared jobs made over the horizon",
+    "ptce_skills_revealed": "persons whose hidden skills were revealed",
+    "ptce_skills_matched": "hires of persons whose skills were revealed",
+    "ptce_training_seats_added": "co-training seats funded, mean per month",
+    "ptce_training_placements": "trainees placed in member firms on completion",
+    "ptce_activities_incubated": "new activities created by incubation",
+    "ptce_jobs_created": "positions of the new activities",
+    "ptce_follow_up_replacements": "followed leavers re-placed after a job ended",
+    "ptce_coordination_cost": "coordination cost over the horizon, EUR",
+    "ptce_cases_used": "coordination cases used over the horizon",
+    "ptce_capacity": "coordination cases available over the horizon",
+    "ptce_trust": "mean tie weight of the trust network at the end",
+    "ptce_network_density": "density of ties between members at the end",
+    "pmsmp_participants": "PMSMP participants",
+    "pmsmp_matched_comparisons": "non-participants matched to participants on observables",
+    "pmsmp_job_within_12m_participants": "share of participants in a job within 12 months",
+    "pmsmp_job_within_12m_comparison": "same share for their matched comparisons",
     "training_cost": "cost of training entries over the horizon, EUR",
 }
 

@@ -24,6 +24,7 @@ from .population import (
     mark_unemployed_profile,
     set_home_sector,
 )
+from .ptce import PTCECoordinator
 from .siae import SIAE, Structures
 from .states import ExitOutcome, S
 from .training import Programmes, TrainingBody
@@ -76,6 +77,8 @@ class TerritoryModel(mesa.Model):
         self._streams: dict[str, np.random.Generator] = {}
         self._hooks: dict[str, list[Callable[[], None]]] = {p: [] for p in PHASES}
         self._pending_shock_ends: list[tuple[int, list[int], float]] = []
+        self.graduates: tuple[np.ndarray, np.ndarray] = (np.empty(0, np.int64),
+                                                         np.empty(0, np.int32))
         self.sector_names = params.sector_names
         self.n_sectors = len(self.sector_names)
         rng = self.stream("init")
@@ -92,6 +95,8 @@ class TerritoryModel(mesa.Model):
         SIAE.create_agents(self, self.structures.n, index=list(range(self.structures.n)))
         TrainingBody.create_agents(self, self.programmes.n_bodies,
                                    index=list(range(self.programmes.n_bodies)))
+        self.coordinator: PTCECoordinator | None = (
+            PTCECoordinator(self) if params.ptce is not None else None)
 
     # ------------------------------------------------------------------ infrastructure
     def stream(self, name: str) -> np.random.Generator:
@@ -134,6 +139,10 @@ class TerritoryModel(mesa.Model):
             body = int(self.programmes.body[p.programme[slot]])
             return list(self.agents_by_type[TrainingBody])[body]
         return None
+
+    def add_enterprise(self, index: int) -> Enterprise:
+        """The Mesa agent of firm ``index`` just added to the firm table."""
+        return Enterprise(self, index)
 
     def spells_of(self, person_id: int) -> list[tuple[str, int, int | None, int]]:
         return self.recorder.spells_of(person_id)
@@ -194,6 +203,7 @@ class TerritoryModel(mesa.Model):
             getattr(self, phase)()
             for hook in self._hooks[phase]:
                 hook()
+        self.recorder.record_month()
         self.month += 1
 
     def events(self) -> None:
@@ -259,8 +269,9 @@ class TerritoryModel(mesa.Model):
     def demand(self) -> None:
         """Firms post vacancies for their unfilled positions; negative shocks lay off."""
         firms, p = self.firms, self.persons
-        growth = self.params.demand.growth_per_year
-        firms.growth *= (1.0 + growth) ** (1.0 / 12.0)
+        demand = self.params.demand
+        firms.growth *= (1.0 + demand.growth_per_year) ** (1.0 / 12.0)
+        firms.level = demand.jobs_per_active / firms.jobs_per_active
         firms.post_vacancies(p)
         excess = firms.headcount - firms.positions
         if np.any(excess > 0):
@@ -321,6 +332,7 @@ class TerritoryModel(mesa.Model):
             route = np.clip(np.rint(route), rules.cddi_min_months,
                             self.cddi_months_allowed(chosen)).astype(np.int64)
             self.structures.hire(p, chosen, posts, self.month + route)
+            self.recorder.log_iae_entries(chosen)
             self.monthly["iae_entries"] += chosen.size
             unemployed = np.flatnonzero(p.state == S.UNEMPLOYED)
         # training: low qualification
@@ -339,9 +351,13 @@ class TerritoryModel(mesa.Model):
         p = self.persons
         self.structures.accompany(p)
         finishing = np.flatnonzero((p.state == S.TRAINING) & (p.contract_end <= self.month))
+        programmes = p.programme[finishing]
+        done = np.zeros(finishing.size, dtype=bool)
         if finishing.size:
             done = self.programmes.graduate(p, finishing, self.stream("support"))
             self.monthly["training_completions"] += int(done.sum())
+        #: this month's completers and their programmes (for extensions)
+        self.graduates = (finishing[done], programmes[done])
 
     def matching(self) -> None:
         """Jobseekers and SIAE employees apply to vacancies; firms hire the best acceptable."""
@@ -385,7 +401,7 @@ class TerritoryModel(mesa.Model):
             score = (m.weight_skill * p.skill[c, s]
                      + m.weight_qualification * p.qualification[c] / 4.0
                      - m.weight_barriers * p.barriers[c]
-                     - m.long_unemployment_penalty * (p.unemployment_spell[c] >= 12)
+                     - m.long_unemployment_penalty * self._unknown_long_term(c, s)
                      + bonus[pos])
             score = score + m.noise * rng.gumbel(size=c.size)
             acceptable = np.flatnonzero(score >= m.acceptability)
@@ -394,6 +410,13 @@ class TerritoryModel(mesa.Model):
             hired_at.append(seats[seat_sector == s][: best.size])
         if hired:
             self._hire(np.concatenate(hired), np.concatenate(hired_at), rng)
+
+    def _unknown_long_term(self, slots: np.ndarray, sector: int) -> np.ndarray:
+        """Long-term jobseekers not known by any firm of ``sector`` (a firm that has seen a
+        person work waives the long-unemployment penalty)."""
+        known = self.persons.known_firm[slots]
+        knows = (known >= 0) & (self.firms.sector[np.maximum(known, 0)] == sector)
+        return (self.persons.unemployment_spell[slots] >= 12) & ~knows
 
     def _fixed_rate_matching(self, unemployed: np.ndarray, rate: float,
                              rng: np.random.Generator) -> None:
@@ -404,12 +427,20 @@ class TerritoryModel(mesa.Model):
         finders = finders[: seats.size]
         self._hire(finders, seats[: finders.size], rng)
 
-    def _hire(self, slots: np.ndarray, firms: np.ndarray, rng: np.random.Generator) -> None:
-        """Hire ``slots`` into ``firms`` on contracts drawn from each firm's sector mix."""
+    def hire(self, slots: np.ndarray, firms: np.ndarray, rng: np.random.Generator,
+             durable_boost: float = 1.0) -> None:
+        """Hire ``slots`` into ``firms`` on contracts drawn from each firm's sector mix
+        (durable with the sector's probability times ``durable_boost``), classifying the
+        SIAE exits this makes and counting the month's hires."""
+        self._hire(slots, firms, rng, durable_boost)
+
+    def _hire(self, slots: np.ndarray, firms: np.ndarray, rng: np.random.Generator,
+              durable_boost: float = 1.0) -> None:
         if slots.size == 0:
             return
         p = self.persons
-        durable = rng.random(slots.size) < self.firms.durable_share[self.firms.sector[firms]]
+        durable = rng.random(slots.size) < (
+            durable_boost * self.firms.durable_share[self.firms.sector[firms]])
         months = rng.geometric(1.0 / self.params.separations.temp_mean_months, slots.size)
         from_state = p.state[slots].copy()
         was_siae = from_state == S.SIAE
@@ -468,5 +499,4 @@ class TerritoryModel(mesa.Model):
                                  | (p.state == S.SELF_EMPLOYED))
             p.breaks += (p.prev_state >= S.SIAE) & unemp
             np.maximum(p.longest_unemployment, p.unemployment_spell, out=p.longest_unemployment)
-        self.recorder.record_month()
 

@@ -1,0 +1,224 @@
+"""The PTCE coordinator (cellule d'animation): members, capacity, funding, trust network.
+
+The coordinator is a Mesa agent. It draws the pole's members once, keeps a trust network
+between them (networkx), and each month gives its levers their share of the coordination
+capacity. Levers act through hooks after the model's phases (``TerritoryModel.add_hook``) and
+only while the horizon is reported: the burn-in is the territory as it was before the pole.
+Every draw comes from the coordinator's own streams (``ptce.*``), so a PTCE whose levers are
+all off leaves the territory's results unchanged, bit for bit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import mesa
+import networkx as nx
+import numpy as np
+
+from ..params import LEVERS, PTCEParams
+from .levers import LEVER_CLASSES, Lever
+from .pmsmp import PMSMPTracker
+
+if TYPE_CHECKING:
+    from ..territory import TerritoryModel
+
+HUB = "coordinator"
+
+#: Monthly PTCE series written by the coordinator and its levers (name -> meaning).
+PTCE_SERIES_DOCS: dict[str, str] = {
+    "ptce_capacity": "coordination cases available this month (FTE x cases per FTE x funding)",
+    "ptce_cases_used": "coordination cases used by the levers this month",
+    "ptce_coordination_cost": "coordination cost this month, EUR",
+    "ptce_trust": "mean weight of the ties of the trust network (0..1)",
+    "ptce_network_density": "density of the ties between members (hub excluded)",
+    "ptce_bridges_siae": "bridges from a SIAE to another member SIAE",
+    "ptce_bridges_firm": "fast-tracks from a SIAE to a member firm (hires)",
+    "ptce_immersions": "PMSMP immersions started in member firms",
+    "ptce_immersion_hires": "hires by the host at the end of an immersion",
+    "ptce_shared_jobs": "short contracts turned into durable shared jobs",
+    "ptce_skills_revealed": "persons whose hidden skills the skills exchange revealed",
+    "ptce_skills_matched": "hires of persons whose skills were revealed",
+    "ptce_training_seats_added": "co-training seats funded this month",
+    "ptce_training_placements": "trainees placed in member firms on completion",
+    "ptce_activities_incubated": "new activities created by incubation",
+    "ptce_jobs_created": "positions of the new activities",
+    "ptce_follow_up_replacements": "followed SIAE leavers re-placed after a job ended",
+}
+
+
+class PTCECoordinator(mesa.Agent):
+    """The animation cell of the pole.
+
+    Attributes:
+        budget: cases each lever may use this month, by lever name.
+        used: cases used this month, by lever name.
+        network: trust network; nodes ``"coordinator"``, ``("siae", i)``, ``("firm", j)``,
+            ``("training", k)``; :meth:`weighted_network` gives it with tie weights in 0..1.
+    """
+
+    model: TerritoryModel
+
+    def __init__(self, model: TerritoryModel) -> None:
+        super().__init__(model)
+        assert model.params.ptce is not None
+        self.init_rng = model.stream("ptce.init")
+        self._draw_members(model.params.ptce)
+        self.budget: dict[str, float] = dict.fromkeys(LEVERS, 0.0)
+        self.used: dict[str, float] = dict.fromkeys(LEVERS, 0.0)
+        self.pmsmp = PMSMPTracker(model, model.stream("ptce.pmsmp"))
+        self.levers: dict[str, Lever] = {
+            name: cls(self, model.stream(f"ptce.{name}")) for name, cls in LEVER_CLASSES.items()
+        }
+        model.add_hook("events", self.start_month)
+        for lever in self.levers.values():
+            for phase, fn in lever.hooks():
+                model.add_hook(phase, self._guarded(lever, fn))
+        model.add_hook("bookkeeping", self.end_month)
+
+    # ---------------------------------------------------------------- members and trust
+    @property
+    def params(self) -> PTCEParams:
+        ptce = self.model.params.ptce
+        assert ptce is not None, "the PTCE section cannot be removed during a run"
+        return ptce
+
+    def _draw_members(self, ptce: PTCEParams) -> None:
+        m, rng = self.model, self.init_rng
+        names = m.sector_names
+        in_scope = np.ones(m.firms.n, dtype=bool)
+        if ptce.sectors:
+            in_scope = np.isin(m.firms.sector, [names.index(s) for s in ptce.sectors])
+        m.firms.member[:] = in_scope & (rng.random(m.firms.n) < ptce.member_share_firms)
+        m.structures.member[:] = rng.random(m.structures.n) < ptce.member_share_siae
+        self.training_member = rng.random(max(m.programmes.n_bodies, 1)) < \
+            ptce.member_share_training
+        self.network = nx.Graph()
+        self.network.add_node(HUB)
+        self._weights = np.zeros(0)
+        self._n_ties = 0
+        members = ([("siae", int(i)) for i in np.flatnonzero(m.structures.member)]
+                   + [("firm", int(i)) for i in np.flatnonzero(m.firms.member)]
+                   + [("training", int(i)) for i in np.flatnonzero(self.training_member)])
+        for node in members:
+            self._tie(HUB, node, ptce.trust.initial)
+        self._trust = self.trust()
+
+    def _tie(self, u: object, v: object, weight: float = 0.0) -> int:
+        """Index of the tie u-v in the weight array, created with ``weight`` if new."""
+        data = self.network.get_edge_data(u, v)
+        if data is not None:
+            return int(data["id"])
+        i = self._n_ties
+        self._n_ties += 1
+        if i >= self._weights.size:
+            self._weights = np.resize(self._weights, max(16, 2 * self._weights.size))
+        self._weights[i] = weight
+        self.network.add_edge(u, v, id=i)
+        return i
+
+    def weighted_network(self) -> nx.Graph:
+        """A copy of the trust network with each tie's current ``weight``."""
+        g = self.network.copy()
+        for _, _, data in g.edges(data=True):
+            data["weight"] = float(self._weights[data.pop("id")])
+        return g
+
+    @property
+    def member_programmes(self) -> np.ndarray:
+        """Bool mask over programmes run by member training bodies."""
+        prog = self.model.programmes
+        return self.training_member[prog.body] if prog.n else np.zeros(0, dtype=bool)
+
+    def add_member_firm(self, firm: int) -> None:
+        self._tie(HUB, ("firm", firm), self.params.trust.initial)
+
+    def trust(self) -> float:
+        """Mean tie weight of the network (0 if it has no tie)."""
+        n = self._n_ties
+        return float(self._weights[:n].mean()) if n else 0.0
+
+    def success_probability(self, base: float) -> float:
+        """A lever's success probability at this month's trust (``base`` at trust 0.5)."""
+        return float(min(1.0, base * (0.5 + self._trust)))
+
+    def joint_actions(self, a_kind: str, a: np.ndarray, b_kind: str, b: np.ndarray) -> None:
+        """Strengthen the ties between organisations ``a[i]`` and ``b[i]`` (and each one's tie
+        to the coordinator) once per pair of organisations acting together this month."""
+        if a.size == 0:
+            return
+        gain = self.params.trust.gain
+        pairs = np.unique(np.stack([a, b], axis=1), axis=0)
+        for x, y in pairs.tolist():  # one per pair of organisations
+            for u, v in (((a_kind, x), (b_kind, y)), (HUB, (a_kind, x)), (HUB, (b_kind, y))):
+                if u == v:
+                    continue
+                i = self._tie(u, v)
+                self._weights[i] += gain * (1.0 - self._weights[i])
+
+    def density(self) -> float:
+        """Density of the ties between members (the coordinator's ties excluded)."""
+        k = self.network.number_of_nodes() - 1
+        if k < 2:
+            return 0.0
+        between = self._n_ties - self.network.degree(HUB)
+        return between / (k * (k - 1) / 2)
+
+    # ---------------------------------------------------------------- the month
+    def capacity(self) -> float:
+        """Coordination cases available this month."""
+        p = self.params
+        return p.coordinator_fte * self.model.params.scale() * p.cases_per_fte * p.funding
+
+    def start_month(self) -> None:
+        """Share the month's capacity between the enabled levers (after the events)."""
+        self.budget = dict.fromkeys(LEVERS, 0.0)
+        self.used = dict.fromkeys(LEVERS, 0.0)
+        if not self.model.reporting:
+            return
+        p = self.params
+        enabled = {n: getattr(p, n).intensity for n in LEVERS if getattr(p, n).enabled}
+        total = max(1.0, sum(enabled.values()))
+        cap = self.capacity()
+        for name, intensity in enabled.items():
+            self.budget[name] = cap * intensity / total
+        self.model.monthly["ptce_capacity"] = cap
+        self.model.monthly["ptce_coordination_cost"] = p.budget_per_year / 12.0 * p.funding
+
+    def spend(self, lever: str, actions: int, cost: float) -> int:
+        """Reserve cases for up to ``actions`` actions of ``cost`` cases; returns how many the
+        lever's remaining budget allows."""
+        if cost <= 0:
+            return actions
+        left = self.budget[lever] - self.used[lever]
+        allowed = int(min(actions, np.floor(left / cost + 1e-9)))
+        allowed = max(allowed, 0)
+        self.used[lever] += allowed * cost
+        self.model.monthly["ptce_cases_used"] = self.model.monthly.get(
+            "ptce_cases_used", 0.0) + allowed * cost
+        return allowed
+
+    def count(self, name: str, value: float) -> None:
+        self.model.monthly[name] = self.model.monthly.get(name, 0.0) + value
+
+    def _guarded(self, lever: Lever, fn: Callable[[], None]) -> Callable[[], None]:
+        """``fn`` run only while the horizon is reported and the lever is switched on."""
+        def run() -> None:
+            if self.model.reporting and getattr(self.params, lever.name).enabled:
+                fn()
+        return run
+
+    def end_month(self) -> None:
+        """Ties decay without joint actions; the month's trust figures are recorded."""
+        if not self.model.reporting:
+            return
+        self._weights[: self._n_ties] *= 1.0 - self.params.trust.decay
+        self._trust = self.trust()
+        self.model.monthly["ptce_trust"] = self._trust
+        self.model.monthly["ptce_network_density"] = self.density()
+        self.pmsmp.observe()
+
+    def __repr__(self) -> str:
+        return (f"PTCECoordinator(name={self.params.name!r}, "
+                f"members={self.network.degree(HUB)}, trust={self.trust():.2f})")

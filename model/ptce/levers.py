@@ -1,0 +1,372 @@
+"""The PTCE levers (DESIGN 4.4). One class per lever; each says after which phases it acts.
+
+Every action uses coordination cases (``PTCECoordinator.spend``) and succeeds with a
+probability that grows with trust. Selections are vectorised; loops run over sectors or
+organisations only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+
+from ..population import NO_ORG
+from ..states import S
+
+if TYPE_CHECKING:
+    from ..territory import TerritoryModel
+    from .coordinator import PTCECoordinator
+
+
+def _pick(rng: np.random.Generator, candidates: np.ndarray, k: int) -> np.ndarray:
+    """``k`` candidates drawn at random without replacement."""
+    if k >= candidates.size:
+        return candidates
+    return rng.choice(candidates, size=k, replace=False)
+
+
+class Lever:
+    """Base class: a lever of the coordinator, with its own random stream."""
+
+    name: ClassVar[str] = ""
+
+    def __init__(self, coordinator: PTCECoordinator, rng: np.random.Generator) -> None:
+        self.coordinator = coordinator
+        self.model: TerritoryModel = coordinator.model
+        self.rng = rng
+
+    @property
+    def p(self) -> Any:
+        return getattr(self.coordinator.params, self.name)
+
+    def hooks(self) -> list[tuple[str, Callable[[], None]]]:
+        raise NotImplementedError
+
+    def best_sector(self, slots: np.ndarray) -> np.ndarray:
+        """Each person's best visible-skill sector."""
+        return np.argmax(self.model.persons.skill[slots], axis=1)
+
+    def place_in_member_firms(self, slots: np.ndarray, sectors: np.ndarray,
+                              durable_boost: float = 1.0) -> np.ndarray:
+        """Hire ``slots`` into open vacancies of member firms of their ``sectors`` (one each,
+        while vacancies last). Returns the slots placed."""
+        firms = self.model.firms
+        open_member = firms.member & (firms.vacancies > 0)
+        if slots.size == 0 or not open_member.any():
+            return np.empty(0, dtype=np.int64)
+        seats = self.rng.permutation(np.repeat(np.flatnonzero(open_member),
+                                               firms.vacancies[open_member]))
+        seat_sector = firms.sector[seats]
+        placed, at = [], []
+        for s in np.unique(sectors):
+            who = slots[sectors == s]
+            where = seats[seat_sector == s][: who.size]
+            placed.append(who[: where.size])
+            at.append(where)
+        hired, hosts = np.concatenate(placed), np.concatenate(at)
+        self.model.hire(hired, hosts, self.rng, durable_boost)
+        return hired
+
+
+class Bridges(Lever):
+    """Passerelles: stalled routes in member SIAE move on, to a member firm when one has a
+    vacancy in the person's best sector, else to another member SIAE with another activity."""
+
+    name = "bridges"
+
+    def hooks(self) -> list[tuple[str, Callable[[], None]]]:
+        return [("support", self.broker_bridges)]
+
+    def broker_bridges(self) -> None:
+        m, p, co = self.model, self.model.persons, self.coordinator
+        st = m.structures
+        in_siae = np.flatnonzero(p.state == S.SIAE)
+        where = p.siae[in_siae]
+        stalled = (st.member[where] & (p.months_in_state[in_siae] >= self.p.stall_months)
+                   & (p.skill[in_siae, st.sector[where]] < self.p.stall_skill)
+                   & (p.contract_end[in_siae] > m.month))
+        cand = in_siae[stalled]
+        n = co.spend(self.name, cand.size, self.p.cost_per_action)
+        chosen = _pick(self.rng, cand, n)
+        ok = chosen[self.rng.random(chosen.size) < co.success_probability(self.p.success)]
+        origin = p.siae[ok].copy()
+        hired = self.place_in_member_firms(ok, self.best_sector(ok), durable_boost=1.5)
+        if hired.size:
+            co.joint_actions("siae", origin[np.isin(ok, hired)], "firm", p.employer[hired])
+        co.count("ptce_bridges_firm", hired.size)
+        rest = ok[~np.isin(ok, hired)]
+        self._to_other_siae(rest)
+
+    def _to_other_siae(self, slots: np.ndarray) -> None:
+        m, p, co = self.model, self.model.persons, self.coordinator
+        st = m.structures
+        free = st.free_posts(p) * st.member
+        if slots.size == 0 or free.sum() == 0:
+            return
+        posts = self.rng.permutation(np.repeat(np.arange(st.n), free))
+        taken = np.zeros(posts.size, dtype=bool)
+        origin_sector = st.sector[p.siae[slots]]
+        moved, dest = [], []
+        for s in np.unique(origin_sector):  # a post in a structure of another activity
+            who = slots[origin_sector == s]
+            options = np.flatnonzero((st.sector[posts] != s) & ~taken)[: who.size]
+            taken[options] = True
+            moved.append(who[: options.size])
+            dest.append(posts[options])
+        who, to = np.concatenate(moved), np.concatenate(dest)
+        if who.size == 0:
+            return
+        origin = p.siae[who].copy()
+        remaining = np.minimum(p.contract_end[who] - m.month + 6, m.cddi_months_allowed(who))
+        st.hire(p, who, to, m.month + np.maximum(remaining, 1))
+        co.joint_actions("siae", origin, "siae", to)
+        co.count("ptce_bridges_siae", who.size)
+
+
+class Immersions(Lever):
+    """PMSMP: jobseekers and SIAE employees spend a month in a member firm; the host sees
+    their real skills and may hire. Participants and matched non-participants are tracked."""
+
+    name = "immersions"
+
+    def hooks(self) -> list[tuple[str, Callable[[], None]]]:
+        return [("matching", self.place_immersions)]
+
+    def place_immersions(self) -> None:
+        m, p, co = self.model, self.model.persons, self.coordinator
+        firms = m.firms
+        members = np.flatnonzero(firms.member)
+        if members.size == 0:
+            return
+        eligible = np.flatnonzero((p.state == S.UNEMPLOYED)
+                                  | ((p.state == S.SIAE) & (p.months_in_state >= 2)))
+        n = co.spend(self.name, eligible.size, self.p.cost_per_action)
+        chosen = _pick(self.rng, eligible, n)
+        if chosen.size == 0:
+            return
+        co.pmsmp.start(chosen, eligible)
+        sector = self.best_sector(chosen)
+        # a host of the person's best sector when the pole has one, else any member firm
+        host = members[self.rng.integers(0, members.size, chosen.size)]
+        for s in np.unique(sector):
+            in_sector = members[firms.sector[members] == s]
+            if in_sector.size:
+                sel = sector == s
+                host[sel] = in_sector[self.rng.integers(0, in_sector.size, sel.sum())]
+        hs = firms.sector[host]
+        p.skill[chosen, hs] = np.minimum(p.skill[chosen, hs] + p.hidden_skill[chosen, hs], 1.0)
+        p.hidden_skill[chosen, hs] = 0.0
+        p.known_firm[chosen] = host
+        origin_siae = p.siae[chosen]
+        co.count("ptce_immersions", chosen.size)
+        wants = self.rng.random(chosen.size) < co.success_probability(self.p.hire_probability)
+        hire, at = chosen[wants], host[wants]
+        # one hire per open vacancy of the host
+        order = np.argsort(at, kind="stable")
+        hire, at = hire[order], at[order]
+        rank = np.arange(at.size) - np.searchsorted(at, at)
+        ok = rank < firms.vacancies[at]
+        m.hire(hire[ok], at[ok], self.rng, durable_boost=2.0)
+        co.count("ptce_immersion_hires", int(ok.sum()))
+        from_siae = origin_siae != NO_ORG
+        co.joint_actions("siae", origin_siae[from_siae], "firm", host[from_siae])
+
+
+class SharedJobs(Lever):
+    """Emplois partagés: short contracts ending in member firms become durable shared jobs
+    (groupement d'employeurs pooling the members' part-time needs)."""
+
+    name = "shared_jobs"
+
+    def hooks(self) -> list[tuple[str, Callable[[], None]]]:
+        return [("demand", self.pool_jobs)]
+
+    def pool_jobs(self) -> None:
+        m, p, co = self.model, self.model.persons, self.coordinator
+        ending = np.flatnonzero((p.state == S.EMPLOYED_TEMP) & (p.contract_end <= m.month))
+        ending = ending[m.firms.member[p.employer[ending]]]
+        n = co.spend(self.name, ending.size, self.p.cost_per_action)
+        chosen = _pick(self.rng, ending, n)
+        ok = chosen[self.rng.random(chosen.size) < co.success_probability(self.p.success)]
+        p.state[ok] = S.EMPLOYED_DURABLE
+        p.contract_end[ok] = -1
+        firms = p.employer[ok]
+        co.joint_actions("firm", firms, "firm", firms)
+        co.count("ptce_shared_jobs", ok.size)
+
+
+class SkillsExchange(Lever):
+    """Bourse aux compétences: after diagnosis, test groups and evaluation, jobseekers'
+    hidden skills are revealed to employers; their later hires are counted as matched."""
+
+    name = "skills_exchange"
+
+    def __init__(self, coordinator: PTCECoordinator, rng: np.random.Generator) -> None:
+        super().__init__(coordinator, rng)
+        self.revealed_id = np.full(self.model.persons.n, -1, dtype=np.int64)
+
+    def hooks(self) -> list[tuple[str, Callable[[], None]]]:
+        return [("prescription", self.reveal_skills), ("matching", self.count_matches)]
+
+    def reach(self) -> float:
+        """Share of full reach at this month of the project (the seed's six-step table)."""
+        month = self.model.reported_month
+        p = self.p
+        if month <= p.diagnosis_months:
+            return 0.0
+        if month <= p.diagnosis_months + p.test_months + p.evaluation_months:
+            return p.test_scale
+        return 1.0
+
+    def reveal_skills(self) -> None:
+        p, co = self.model.persons, self.coordinator
+        unemployed = np.flatnonzero((p.state == S.UNEMPLOYED) & (self.revealed_id != p.person_id))
+        n = co.spend(self.name, unemployed.size, self.p.cost_per_action)
+        reach = self.reach()
+        if reach == 0.0 or n == 0:
+            return  # diagnosis: cases are used, nothing is revealed yet
+        chosen = _pick(self.rng, unemployed, int(np.floor(n * reach + self.rng.random())))
+        ok = chosen[self.rng.random(chosen.size) < co.success_probability(self.p.success)]
+        p.skill[ok] = np.minimum(p.skill[ok] + p.hidden_skill[ok], 1.0)
+        p.hidden_skill[ok] = 0.0
+        self.revealed_id[ok] = p.person_id[ok]
+        co.count("ptce_skills_revealed", ok.size)
+
+    def count_matches(self) -> None:
+        p = self.model.persons
+        hired = ((p.prev_state == S.UNEMPLOYED)
+                 & ((p.state == S.EMPLOYED_TEMP) | (p.state == S.EMPLOYED_DURABLE))
+                 & (self.revealed_id == p.person_id))
+        matched = np.flatnonzero(hired)
+        self.revealed_id[matched] = -1
+        self.coordinator.count("ptce_skills_matched", matched.size)
+
+
+class CoordinatedTraining(Lever):
+    """GPEC territoriale: co-training seats added to member bodies' programmes, and their
+    completers placed in member firms of the programme's sector."""
+
+    name = "coordinated_training"
+
+    def __init__(self, coordinator: PTCECoordinator, rng: np.random.Generator) -> None:
+        super().__init__(coordinator, rng)
+        self.base_seats = self.model.programmes.seats.copy()
+
+    def hooks(self) -> list[tuple[str, Callable[[], None]]]:
+        return [("demand", self.steer_seats), ("support", self.place_graduates)]
+
+    def steer_seats(self) -> None:
+        m, co = self.model, self.coordinator
+        member = co.member_programmes
+        if not member.any():
+            return
+        target = np.floor(self.base_seats * member * self.p.extra_seat_share).astype(np.int64)
+        funded = co.spend(self.name, int(target.sum()), self.p.cost_per_action)
+        # funded seats go to member programmes in proportion to their target
+        share = target / max(target.sum(), 1)
+        extra = np.floor(share * funded).astype(np.int64)
+        m.programmes.seats = self.base_seats + extra
+        co.count("ptce_training_seats_added", int(extra.sum()))
+
+    def place_graduates(self) -> None:
+        m, co = self.model, self.coordinator
+        slots, programmes = m.graduates
+        if slots.size == 0:
+            return
+        keep = co.member_programmes[programmes] & (m.persons.state[slots] == S.UNEMPLOYED)
+        slots, programmes = slots[keep], programmes[keep]
+        n = co.spend(self.name, slots.size, 1.0)
+        slots, programmes = slots[:n], programmes[:n]
+        ok = self.rng.random(slots.size) < co.success_probability(self.p.success)
+        placed = self.place_in_member_firms(slots[ok], m.programmes.sector[programmes[ok]])
+        body = m.programmes.body[programmes[ok]][np.isin(slots[ok], placed)]
+        co.joint_actions("training", body, "firm", m.persons.employer[placed])
+        co.count("ptce_training_placements", placed.size)
+
+
+class Incubation(Lever):
+    """The seven-step innovation process: while funded, a project advances; at its end it
+    creates a new member activity with some probability, whose jobs go first to SIAE
+    employees at the end of their route, then to long-term jobseekers."""
+
+    name = "incubation"
+    STEPS: ClassVar[int] = 7
+
+    def __init__(self, coordinator: PTCECoordinator, rng: np.random.Generator) -> None:
+        super().__init__(coordinator, rng)
+        self.progress = 0.0  # months of work done on the current project
+
+    def hooks(self) -> list[tuple[str, Callable[[], None]]]:
+        return [("demand", self.incubate)]
+
+    def incubate(self) -> None:
+        m, co, p = self.model, self.coordinator, self.p
+        cases = co.spend(self.name, 1, p.cases_per_month)
+        if cases == 0:
+            return  # not enough capacity this month: the project stalls
+        self.progress += 1.0
+        if self.progress < self.STEPS * p.months_per_step:
+            return
+        self.progress = 0.0
+        if self.rng.random() >= co.success_probability(p.success):
+            return
+        names = m.sector_names
+        sector = names.index(p.sector or (co.params.sectors or names)[0])
+        firm = m.firms.add_firm(sector, p.jobs_per_activity, member=True)
+        m.add_enterprise(firm)
+        co.add_member_firm(firm)
+        co.count("ptce_activities_incubated", 1)
+        co.count("ptce_jobs_created", p.jobs_per_activity)
+        self._staff(firm)
+
+    def _staff(self, firm: int) -> None:
+        m, pp = self.model, self.model.persons
+        near_end = np.flatnonzero((pp.state == S.SIAE) & (pp.contract_end - m.month <= 6))
+        long_term = np.flatnonzero((pp.state == S.UNEMPLOYED) & (pp.unemployment_spell >= 12))
+        k = int(m.firms.vacancies[firm])
+        pool = np.concatenate([self.rng.permutation(near_end), self.rng.permutation(long_term)])
+        hired = pool[:k]
+        m.hire(hired, np.full(hired.size, firm), self.rng, durable_boost=3.0)
+
+
+class FollowUp(Lever):
+    """Follow-up of member SIAE leavers: when their job ends within the follow-up window,
+    the coordinator re-places them in a member firm."""
+
+    name = "follow_up"
+
+    def __init__(self, coordinator: PTCECoordinator, rng: np.random.Generator) -> None:
+        super().__init__(coordinator, rng)
+        n = self.model.persons.n
+        self.followed_id = np.full(n, -1, dtype=np.int64)
+        self.until = np.full(n, -1, dtype=np.int32)
+
+    def hooks(self) -> list[tuple[str, Callable[[], None]]]:
+        return [("separations", self.replace_leavers), ("siae_exits", self.register_leavers)]
+
+    def register_leavers(self) -> None:
+        m, p = self.model, self.model.persons
+        slots, structure = m.recorder.exits_this_month()
+        slots = slots[m.structures.member[structure]]
+        self.followed_id[slots] = p.person_id[slots]
+        self.until[slots] = m.month + self.p.months
+
+    def replace_leavers(self) -> None:
+        m, p, co = self.model, self.model.persons, self.coordinator
+        lost_job = np.flatnonzero(
+            (self.followed_id == p.person_id) & (self.until >= m.month)
+            & (p.state == S.UNEMPLOYED)
+            & ((p.prev_state == S.EMPLOYED_TEMP) | (p.prev_state == S.EMPLOYED_DURABLE)))
+        n = co.spend(self.name, lost_job.size, self.p.cost_per_action)
+        chosen = _pick(self.rng, lost_job, n)
+        ok = chosen[self.rng.random(chosen.size) < co.success_probability(self.p.success)]
+        placed = self.place_in_member_firms(ok, self.best_sector(ok))
+        co.count("ptce_follow_up_replacements", placed.size)
+
+
+LEVER_CLASSES: dict[str, type[Lever]] = {
+    cls.name: cls for cls in (Bridges, Immersions, SharedJobs, SkillsExchange,
+                              CoordinatedTraining, Incubation, FollowUp)
+}
