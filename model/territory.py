@@ -25,6 +25,7 @@ from .population import (
     set_home_sector,
 )
 from .ptce import PTCECoordinator
+from .rng import PersonDraws
 from .siae import SIAE, Structures
 from .states import ExitOutcome, S
 from .training import Programmes, TrainingBody
@@ -75,6 +76,7 @@ class TerritoryModel(mesa.Model):
         self.params = params
         self.month = 0  # absolute month index; 0 = first month of burn-in
         self._streams: dict[str, np.random.Generator] = {}
+        self.draws = PersonDraws(root)
         self._hooks: dict[str, list[Callable[[], None]]] = {p: [] for p in PHASES}
         self._pending_shock_ends: list[tuple[int, list[int], float]] = []
         self.graduates: tuple[np.ndarray, np.ndarray] = (np.empty(0, np.int64),
@@ -100,14 +102,20 @@ class TerritoryModel(mesa.Model):
 
     # ------------------------------------------------------------------ infrastructure
     def stream(self, name: str) -> np.random.Generator:
-        """The random stream of mechanism ``name``, a child of the run's root seed."""
+        """The random stream of mechanism ``name`` for this month, a child of the run's root
+        seed: draws of one mechanism or month never shift those of another."""
         gen = self._streams.get(name)
         if gen is None:
             key = zlib.crc32(name.encode())
             ss = np.random.SeedSequence(self.seed_sequence.entropy,
-                                        spawn_key=(*self.seed_sequence.spawn_key, 1, key))
+                                        spawn_key=(*self.seed_sequence.spawn_key, 1, key,
+                                                   self.month))
             gen = self._streams[name] = np.random.default_rng(ss)
         return gen
+
+    def draw(self, purpose: str, slots: np.ndarray, sub: np.ndarray | int = 0) -> np.ndarray:
+        """Uniform numbers for persons ``slots`` this month (see :class:`PersonDraws`)."""
+        return self.draws.uniform(purpose, slots, self.month, sub)
 
     def add_hook(self, phase: str, fn: Callable[[], None]) -> None:
         """Run ``fn()`` right after ``phase`` every month (for levers and extensions)."""
@@ -199,6 +207,7 @@ class TerritoryModel(mesa.Model):
             ("hires_temp", "hires_durable", "jobseeker_hires", "jobseeker_hires_durable",
              "jobseekers", "iae_entries", "training_entries", "training_completions",
              "separations_to_unemployment", "training_cost"), 0.0)
+        self._streams.clear()
         for phase in PHASES:
             getattr(self, phase)()
             for hook in self._hooks[phase]:
@@ -237,7 +246,7 @@ class TerritoryModel(mesa.Model):
             self.recorder.close_spells(retiring)
             self._replace_persons(retiring, rng)
         state = p.state.copy()
-        u = rng.random(p.n, dtype=np.float32)
+        u = rng.random(p.n, dtype=np.float32)  # full population: aligned by slot
         to_active = (state == S.INACTIVE) & (u < demo.inactive_to_unemployed)
         to_inactive = (state == S.UNEMPLOYED) & (
             u < demo.unemployed_to_inactive * (1.0 + p.barriers))
@@ -258,7 +267,7 @@ class TerritoryModel(mesa.Model):
         p.next_person_id += slots.size
         p.person_id[slots] = new_ids
         draw_persons(p, slots, params, rng, entrants=True)
-        inactive = rng.random(slots.size) < params.demography.entrant_inactive_share
+        inactive = self.draw("entrant_inactive", slots) < params.demography.entrant_inactive_share
         p.set_state(slots[inactive], S.INACTIVE)
         p.set_state(slots[~inactive], S.UNEMPLOYED)
         mark_unemployed_profile(p, slots[~inactive], params, rng)
@@ -275,12 +284,11 @@ class TerritoryModel(mesa.Model):
         firms.post_vacancies(p)
         excess = firms.headcount - firms.positions
         if np.any(excess > 0):
-            rng = self.stream("demand")
             emp = p.employer
             working = np.flatnonzero(emp >= 0)
             f = emp[working]
             share = np.clip(excess[f] / np.maximum(firms.headcount[f], 1), 0.0, 1.0)
-            laid_off = working[rng.random(working.size) < share]
+            laid_off = working[self.draw("layoff", working) < share]
             p.set_state(laid_off, S.UNEMPLOYED)
             self.monthly["separations_to_unemployment"] += laid_off.size
             firms.post_vacancies(p)
@@ -294,13 +302,14 @@ class TerritoryModel(mesa.Model):
         self_end = (state == S.SELF_EMPLOYED) & (u < sep.self_employed_exit)
         creators = np.flatnonzero((state == S.UNEMPLOYED) & (u < sep.business_creation))
         temp_due = np.flatnonzero((state == S.EMPLOYED_TEMP) & (p.contract_end <= self.month))
-        v = rng.random(temp_due.size)
+        v = self.draw("temp_end", temp_due)
         convert = temp_due[v < sep.temp_conversion]
         renew = temp_due[(v >= sep.temp_conversion) & (v < sep.temp_conversion + sep.temp_renewal)]
         end = temp_due[v >= sep.temp_conversion + sep.temp_renewal]
         p.state[convert] = S.EMPLOYED_DURABLE
         p.contract_end[convert] = -1
-        p.contract_end[renew] = self.month + rng.geometric(1.0 / sep.temp_mean_months, renew.size)
+        p.contract_end[renew] = self.month + self.draws.geometric(
+            "renewal_length", renew, self.month, sep.temp_mean_months)
         self.monthly["hires_temp"] += renew.size
         to_unemp = np.concatenate([np.flatnonzero(durable_end | self_end), end])
         p.set_state(to_unemp, S.UNEMPLOYED)
@@ -322,13 +331,17 @@ class TerritoryModel(mesa.Model):
             ok &= allowed >= rules.cddi_min_months
             eligible = unemployed[ok]
             # priority to the furthest from employment, with noise (Gumbel top-k)
-            keys = 3.0 * p.barriers[eligible] + rng.gumbel(size=eligible.size)
+            keys = 3.0 * p.barriers[eligible] + self.draws.gumbel(
+                "siae_priority", eligible, self.month)
             chosen = eligible[_top_k(keys, int(n_fill.sum()))]
             # the strongest support (ACI first) goes to the highest barriers
             chosen = chosen[np.argsort(-p.barriers[chosen], kind="stable")]
             posts = np.repeat(np.arange(self.structures.n), n_fill)
             posts = posts[np.argsort(self.structures.type[posts], kind="stable")][: chosen.size]
-            route = rng.gamma(4.0, self.structures.by_type("route_mean_months")[posts] / 4.0)
+            # planned route: Erlang(4) around the type's mean (a sum of four exponentials)
+            erlang = sum(self.draws.exponential("route", chosen, self.month, k)
+                         for k in range(1, 5))
+            route = erlang * self.structures.by_type("route_mean_months")[posts] / 4.0
             route = np.clip(np.rint(route), rules.cddi_min_months,
                             self.cddi_months_allowed(chosen)).astype(np.int64)
             self.structures.hire(p, chosen, posts, self.month + route)
@@ -340,7 +353,8 @@ class TerritoryModel(mesa.Model):
         n_seat = rng.binomial(seats, pr.training_fill_rate)
         if n_seat.sum() > 0 and unemployed.size:
             eligible = unemployed[p.qualification[unemployed] <= pr.training_max_qualification]
-            chosen = rng.permutation(eligible)[: int(n_seat.sum())]
+            keys = self.draw("training_priority", eligible)
+            chosen = eligible[_top_k(keys, int(n_seat.sum()))]
             progs = rng.permutation(np.repeat(np.arange(self.programmes.n), n_seat))
             self.monthly["training_cost"] += self.programmes.enrol(
                 p, chosen, progs[: chosen.size], self.month)
@@ -354,7 +368,7 @@ class TerritoryModel(mesa.Model):
         programmes = p.programme[finishing]
         done = np.zeros(finishing.size, dtype=bool)
         if finishing.size:
-            done = self.programmes.graduate(p, finishing, self.stream("support"))
+            done = self.programmes.graduate(p, finishing, self.draw("completion", finishing))
             self.monthly["training_completions"] += int(done.sum())
         #: this month's completers and their programmes (for extensions)
         self.graduates = (finishing[done], programmes[done])
@@ -369,7 +383,7 @@ class TerritoryModel(mesa.Model):
         if m.fixed_job_finding_rate is not None:
             self._fixed_rate_matching(unemployed, m.fixed_job_finding_rate, rng)
             return
-        searching = unemployed[rng.random(unemployed.size) <
+        searching = unemployed[self.draw("search", unemployed) <
                                m.search_intensity * (1.0 - 0.5 * p.barriers[unemployed])]
         in_siae = np.flatnonzero((state == S.SIAE)
                                  & (p.contract_end - self.month <= m.siae_search_months))
@@ -380,7 +394,8 @@ class TerritoryModel(mesa.Model):
         # each candidate targets one sector, with odds proportional to the sector's vacancies
         # times exp(2 * own skill) (an exponential race: argmin of E / weight)
         weight = np.exp(2.0 * p.skill[cand]) * vac_sector.astype(np.float32)
-        race = rng.standard_exponential(size=weight.shape, dtype=np.float32)
+        race = self.draws.exponential("target_sector", cand[:, None], self.month,
+                                      np.arange(self.n_sectors)[None, :] + 1)
         with np.errstate(divide="ignore"):
             target = np.argmin(race / weight, axis=1)
         bonus = np.where(state[cand] == S.SIAE, m.siae_bonus, 0.0)
@@ -403,7 +418,7 @@ class TerritoryModel(mesa.Model):
                      - m.weight_barriers * p.barriers[c]
                      - m.long_unemployment_penalty * self._unknown_long_term(c, s)
                      + bonus[pos])
-            score = score + m.noise * rng.gumbel(size=c.size)
+            score = score + m.noise * self.draws.gumbel("score", c, self.month, s + 1)
             acceptable = np.flatnonzero(score >= m.acceptability)
             best = acceptable[_top_k(score[acceptable], n_match)]
             hired.append(c[best])
@@ -422,7 +437,7 @@ class TerritoryModel(mesa.Model):
                              rng: np.random.Generator) -> None:
         """Reduced form: each jobseeker finds a job with probability ``rate``, in any firm with
         an open vacancy (known-answer mode)."""
-        finders = unemployed[rng.random(unemployed.size) < rate]
+        finders = unemployed[self.draw("fixed_rate", unemployed) < rate]
         seats = rng.permutation(np.repeat(np.arange(self.firms.n), self.firms.vacancies))
         finders = finders[: seats.size]
         self._hire(finders, seats[: finders.size], rng)
@@ -439,9 +454,10 @@ class TerritoryModel(mesa.Model):
         if slots.size == 0:
             return
         p = self.persons
-        durable = rng.random(slots.size) < (
+        durable = self.draw("contract", slots) < (
             durable_boost * self.firms.durable_share[self.firms.sector[firms]])
-        months = rng.geometric(1.0 / self.params.separations.temp_mean_months, slots.size)
+        months = self.draws.geometric("contract_length", slots, self.month,
+                                      self.params.separations.temp_mean_months)
         from_state = p.state[slots].copy()
         was_siae = from_state == S.SIAE
         if was_siae.any():
@@ -463,12 +479,12 @@ class TerritoryModel(mesa.Model):
             return
         s = p.siae[in_siae]
         due = (p.contract_end[in_siae] <= self.month) | (
-            rng.random(in_siae.size) < st.by_type("dropout")[s])
+            self.draw("dropout", in_siae) < st.by_type("dropout")[s])
         leaving = in_siae[due]
         if leaving.size == 0:
             return
         s = p.siae[leaving]
-        to_training = rng.random(leaving.size) < st.by_type("exit_to_training")[s]
+        to_training = self.draw("exit_to_training", leaving) < st.by_type("exit_to_training")[s]
         outcome = np.where(to_training, ExitOutcome.POSITIVE, ExitOutcome.OTHER)
         # sorties positives need a free training seat
         trainees = leaving[to_training]

@@ -52,11 +52,12 @@ class Programmes:
         return float(self.cost_per_seat[programmes].sum())
 
     def graduate(self, persons: PersonStore, slots: np.ndarray,
-                 rng: np.random.Generator) -> np.ndarray:
-        """End the training of ``slots``: on completion, qualification and sector skill rise.
-        All return to job search. Returns the boolean mask of completions."""
+                 uniform: np.ndarray) -> np.ndarray:
+        """End the training of ``slots``: those whose ``uniform`` draw is below the completion
+        rate gain qualification and sector skill. All return to job search. Returns the
+        boolean mask of completions."""
         prog = persons.programme[slots]
-        done = rng.random(slots.size) < self.completion_rate[prog]
+        done = uniform < self.completion_rate[prog]
         ok, pr = slots[done], prog[done]
         persons.qualification[ok] = np.minimum(
             persons.qualification[ok] + self.qualification_gain[pr], 4)

@@ -67,9 +67,9 @@ class PTCECoordinator(mesa.Agent):
         self._draw_members(model.params.ptce)
         self.budget: dict[str, float] = dict.fromkeys(LEVERS, 0.0)
         self.used: dict[str, float] = dict.fromkeys(LEVERS, 0.0)
-        self.pmsmp = PMSMPTracker(model, model.stream("ptce.pmsmp"))
+        self.pmsmp = PMSMPTracker(model)
         self.levers: dict[str, Lever] = {
-            name: cls(self, model.stream(f"ptce.{name}")) for name, cls in LEVER_CLASSES.items()
+            name: cls(self) for name, cls in LEVER_CLASSES.items()
         }
         model.add_hook("events", self.start_month)
         for lever in self.levers.values():

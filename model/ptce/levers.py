@@ -32,10 +32,14 @@ class Lever:
 
     name: ClassVar[str] = ""
 
-    def __init__(self, coordinator: PTCECoordinator, rng: np.random.Generator) -> None:
+    def __init__(self, coordinator: PTCECoordinator) -> None:
         self.coordinator = coordinator
         self.model: TerritoryModel = coordinator.model
-        self.rng = rng
+
+    @property
+    def rng(self) -> np.random.Generator:
+        """This lever's random stream for the current month."""
+        return self.model.stream(f"ptce.{self.name}")
 
     @property
     def p(self) -> Any:
@@ -203,8 +207,8 @@ class SkillsExchange(Lever):
 
     name = "skills_exchange"
 
-    def __init__(self, coordinator: PTCECoordinator, rng: np.random.Generator) -> None:
-        super().__init__(coordinator, rng)
+    def __init__(self, coordinator: PTCECoordinator) -> None:
+        super().__init__(coordinator)
         self.revealed_id = np.full(self.model.persons.n, -1, dtype=np.int64)
 
     def hooks(self) -> list[tuple[str, Callable[[], None]]]:
@@ -250,8 +254,8 @@ class CoordinatedTraining(Lever):
 
     name = "coordinated_training"
 
-    def __init__(self, coordinator: PTCECoordinator, rng: np.random.Generator) -> None:
-        super().__init__(coordinator, rng)
+    def __init__(self, coordinator: PTCECoordinator) -> None:
+        super().__init__(coordinator)
         self.base_seats = self.model.programmes.seats.copy()
 
     def hooks(self) -> list[tuple[str, Callable[[], None]]]:
@@ -294,8 +298,8 @@ class Incubation(Lever):
     name = "incubation"
     STEPS: ClassVar[int] = 7
 
-    def __init__(self, coordinator: PTCECoordinator, rng: np.random.Generator) -> None:
-        super().__init__(coordinator, rng)
+    def __init__(self, coordinator: PTCECoordinator) -> None:
+        super().__init__(coordinator)
         self.progress = 0.0  # months of work done on the current project
 
     def hooks(self) -> list[tuple[str, Callable[[], None]]]:
@@ -337,8 +341,8 @@ class FollowUp(Lever):
 
     name = "follow_up"
 
-    def __init__(self, coordinator: PTCECoordinator, rng: np.random.Generator) -> None:
-        super().__init__(coordinator, rng)
+    def __init__(self, coordinator: PTCECoordinator) -> None:
+        super().__init__(coordinator)
         n = self.model.persons.n
         self.followed_id = np.full(n, -1, dtype=np.int64)
         self.until = np.full(n, -1, dtype=np.int32)

@@ -25,9 +25,8 @@ PMSMP_OUTCOMES = ("pmsmp_participants", "pmsmp_matched_comparisons",
 class PMSMPTracker:
     """Rows of participants (group 1) and matched comparisons (group 0)."""
 
-    def __init__(self, model: TerritoryModel, rng: np.random.Generator) -> None:
+    def __init__(self, model: TerritoryModel) -> None:
         self.model = model
-        self.rng = rng
         self.person_id = np.empty(0, dtype=np.int64)
         self.slot = np.empty(0, dtype=np.int64)
         self.start_month = np.empty(0, dtype=np.int32)
@@ -49,13 +48,14 @@ class PMSMPTracker:
 
     def start(self, participants: np.ndarray, eligible: np.ndarray) -> None:
         """Record ``participants`` and pair each with a same-cell eligible non-participant."""
+        rng = self.model.stream("ptce.pmsmp")
         pool = eligible[~np.isin(eligible, participants)]
         # a random subset is enough to find same-cell comparisons, and keeps this cheap
         if pool.size > 20 * participants.size:
-            pool = self.rng.choice(pool, size=20 * participants.size, replace=False)
+            pool = rng.choice(pool, size=20 * participants.size, replace=False)
         pcell = self.observables(participants)
         ccell = self.observables(pool)
-        order = np.lexsort((self.rng.random(pool.size), ccell))
+        order = np.lexsort((rng.random(pool.size), ccell))
         pool, ccell = pool[order], ccell[order]
         porder = np.argsort(pcell, kind="stable")
         participants, pcell = participants[porder], pcell[porder]
