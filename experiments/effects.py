@@ -80,14 +80,9 @@ class EffectResult:
     runs: pd.DataFrame = field(repr=False)
 
 
-def paired_effects(params: TerritoryParams, replications: int = 10, seed: int = 0,
-                   workers: int = 1,
-                   progress: Callable[[int, int], None] | None = None) -> EffectResult:
-    """Run ``replications`` pairs (PTCE, counterfactual) on common seeds and compare them."""
-    if params.ptce is None:
-        raise ValueError(f"scenario {params.name!r} has no ptce section: nothing to compare")
-    if replications < 2:
-        raise ValueError("replications must be at least 2 for an interval")
+def _run_pairs(params: TerritoryParams, replications: int, seed: int, workers: int,
+               progress: Callable[[int, int], None] | None
+               ) -> list[tuple[dict[str, float], dict[str, float], pd.DataFrame, pd.DataFrame]]:
     without = counterfactual(params)
     seeds = np.random.SeedSequence(seed).spawn(replications)
     jobs = [(params, without, s) for s in seeds]
@@ -103,11 +98,38 @@ def paired_effects(params: TerritoryParams, replications: int = 10, seed: int = 
                 results.append(res)
                 if progress:
                     progress(i + 1, replications)
+    return results
+
+
+def _runs_frame(results: list[tuple[dict[str, float], dict[str, float], pd.DataFrame,
+                                    pd.DataFrame]]) -> pd.DataFrame:
     rows = []
     for i, (a, b, _, _) in enumerate(results):
         rows.append({"replication": i, "arm": "with_ptce", **a})
         rows.append({"replication": i, "arm": "without", **b})
-    runs = pd.DataFrame(rows)
+    return pd.DataFrame(rows)
+
+
+def paired_differences(params: TerritoryParams, replications: int = 4, seed: int = 0,
+                       workers: int = 1) -> pd.DataFrame:
+    """Per-replication differences (with PTCE minus without) of every outcome, one row per
+    replication: the raw material of :func:`paired_effects`, for any outcome."""
+    runs = _runs_frame(_run_pairs(params, replications, seed, workers, None))
+    with_ = runs[runs["arm"] == "with_ptce"].set_index("replication").drop(columns="arm")
+    wo = runs[runs["arm"] == "without"].set_index("replication").drop(columns="arm")
+    return with_ - wo
+
+
+def paired_effects(params: TerritoryParams, replications: int = 10, seed: int = 0,
+                   workers: int = 1,
+                   progress: Callable[[int, int], None] | None = None) -> EffectResult:
+    """Run ``replications`` pairs (PTCE, counterfactual) on common seeds and compare them."""
+    if params.ptce is None:
+        raise ValueError(f"scenario {params.name!r} has no ptce section: nothing to compare")
+    if replications < 2:
+        raise ValueError("replications must be at least 2 for an interval")
+    results = _run_pairs(params, replications, seed, workers, progress)
+    runs = _runs_frame(results)
     with_ = runs[runs["arm"] == "with_ptce"].set_index("replication")
     wo = runs[runs["arm"] == "without"].set_index("replication")
     t = stats.t.ppf(0.975, replications - 1)

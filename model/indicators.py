@@ -98,6 +98,7 @@ class Recorder:
         end = m.month if end is None else end
         if end <= m.burn_in:
             return
+        slots = slots[p.spell_start[slots] < end]  # an entrant's same-month change: no spell
         self.spells.append(
             person_id=p.person_id[slots],
             state=p.prev_state[slots],
@@ -143,12 +144,12 @@ class Recorder:
         e["structure"][rows] = p.siae[slots]
         e["slot"][rows] = slots
         e["outcome"][rows] = outcome
-        e["route_months"][rows] = p.months_in_state[slots] + 1
+        # months_in_state still counts the previous state for a same-month entry and exit
+        e["route_months"][rows] = np.where(p.prev_state[slots] == S.SIAE,
+                                           p.months_in_state[slots] + 1, 1)
         e["rsa"][rows] = p.rsa[slots]
         e["month"][rows] = m.month
         self._state_6m[rows] = -1
-        p.exit_record[slots] = rows
-        p.exit_month[slots] = m.month
         self.n_exits = need
 
     def log_iae_entries(self, slots: np.ndarray) -> None:
@@ -178,10 +179,10 @@ class Recorder:
 
     def _follow_up(self) -> None:
         p, month = self.model.persons, self.model.month
-        due = np.flatnonzero((p.exit_month == month - 6) & (p.exit_record >= 0))
-        self._state_6m[p.exit_record[due]] = p.state[due]
-        p.exit_record[due] = -1
-        p.exit_month[due] = -1
+        rows = np.flatnonzero(self._exits["month"][: self.n_exits] == month - 6)
+        slots = self._exits["slot"][rows]
+        present = p.person_id[slots] == self._exits["person_id"][rows]
+        self._state_6m[rows[present]] = p.state[slots[present]]
 
     # ---------------------------------------------------------------- monthly record
     def record_month(self) -> None:
@@ -218,6 +219,7 @@ class Recorder:
                     *PTCE_SERIES_DOCS):
             s[key][t] = mo.get(key, 0.0)
         firms = m.firms
+        firms.count_headcount(p)
         vac = firms.vacancies.sum()
         s["positions"][t] = firms.positions.sum()
         s["vacancies"][t] = vac

@@ -48,9 +48,6 @@ class PersonStore:
         self.months_durable = np.zeros(n, dtype=np.int16)
         self.breaks = np.zeros(n, dtype=np.int16)
         self.longest_unemployment = np.zeros(n, dtype=np.int16)
-        # SIAE exit follow-up: row in the model's exit log, -1 when none pending
-        self.exit_record = np.full(n, -1, dtype=np.int32)
-        self.exit_month = np.full(n, -1, dtype=np.int32)
         # spell bookkeeping
         self.prev_state = self.state.copy()
         self.prev_org = np.full(n, NO_ORG, dtype=np.int32)
@@ -124,8 +121,6 @@ def draw_persons(store: PersonStore, idx: np.ndarray, params: TerritoryParams,
     store.months_durable[idx] = 0
     store.breaks[idx] = 0
     store.longest_unemployment[idx] = 0
-    store.exit_record[idx] = -1
-    store.exit_month[idx] = -1
 
 
 def set_home_sector(store: PersonStore, idx: np.ndarray, sector: np.ndarray,

@@ -87,7 +87,8 @@ class Structures:
 
     def accompany(self, persons: PersonStore) -> np.ndarray:
         """One month of support for every SIAE employee: skills up in the structure's sector,
-        barriers down, a Pass IAE month used. Returns the slots supported."""
+        barriers down. Returns the slots supported. (Pass IAE months are charged at the end
+        of the month, for those still on a CDDI.)"""
         slots = np.flatnonzero(persons.state == S.SIAE)
         st = persons.siae[slots]
         sec = self.sector[st]
@@ -96,7 +97,6 @@ class Structures:
         persons.skill[slots, sec] = cur + gain * (1.0 - cur)
         red = self.by_type("barrier_reduction")[st].astype(np.float32)
         persons.barriers[slots] *= 1.0 - red
-        persons.iae_months[slots] += 1
         return slots
 
 

@@ -284,11 +284,15 @@ class TerritoryModel(mesa.Model):
         firms.post_vacancies(p)
         excess = firms.headcount - firms.positions
         if np.any(excess > 0):
-            emp = p.employer
-            working = np.flatnonzero(emp >= 0)
-            f = emp[working]
-            share = np.clip(excess[f] / np.maximum(firms.headcount[f], 1), 0.0, 1.0)
-            laid_off = working[self.draw("layoff", working) < share]
+            # each firm over its positions lays off exactly its excess, at random
+            working = np.flatnonzero(p.employer >= 0)
+            f = p.employer[working]
+            over = excess[f] > 0
+            working, f = working[over], f[over]
+            order = np.lexsort((self.draw("layoff", working), f))
+            working, f = working[order], f[order]
+            rank = np.arange(f.size) - np.searchsorted(f, f)
+            laid_off = working[rank < excess[f]]
             p.set_state(laid_off, S.UNEMPLOYED)
             self.monthly["separations_to_unemployment"] += laid_off.size
             firms.post_vacancies(p)
@@ -437,7 +441,10 @@ class TerritoryModel(mesa.Model):
                              rng: np.random.Generator) -> None:
         """Reduced form: each jobseeker finds a job with probability ``rate``, in any firm with
         an open vacancy (known-answer mode)."""
-        finders = unemployed[self.draw("fixed_rate", unemployed) < rate]
+        # only those unemployed since the start of the month search (no same-month rehire)
+        searching = unemployed[self.persons.prev_state[unemployed] == S.UNEMPLOYED]
+        self.monthly["jobseekers"] = float(searching.size)
+        finders = searching[self.draw("fixed_rate", searching) < rate]
         seats = rng.permutation(np.repeat(np.arange(self.firms.n), self.firms.vacancies))
         finders = finders[: seats.size]
         self._hire(finders, seats[: finders.size], rng)
@@ -506,6 +513,7 @@ class TerritoryModel(mesa.Model):
         kept = unemp | (p.state == S.TRAINING)
         p.unemployment_spell = np.where(unemp, p.unemployment_spell + 1,
                                         np.where(kept, p.unemployment_spell, 0)).astype(np.int16)
+        p.iae_months += p.state == S.SIAE  # a Pass IAE month for each month ended on a CDDI
         same = p.state == p.prev_state
         p.months_in_state = np.where(same, p.months_in_state + 1, 0).astype(np.int16)
         if self.reporting:

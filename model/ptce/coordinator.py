@@ -31,7 +31,7 @@ PTCE_SERIES_DOCS: dict[str, str] = {
     "ptce_capacity": "coordination cases available this month (FTE x cases per FTE x funding)",
     "ptce_cases_used": "coordination cases used by the levers this month",
     "ptce_coordination_cost": "coordination cost this month, EUR",
-    "ptce_trust": "mean weight of the ties of the trust network (0..1)",
+    "ptce_trust": "members' trust in the pole: mean weight of their ties to the coordinator",
     "ptce_network_density": "density of the ties between members (hub excluded)",
     "ptce_bridges_siae": "bridges from a SIAE to another member SIAE",
     "ptce_bridges_firm": "fast-tracks from a SIAE to a member firm (hires)",
@@ -97,6 +97,7 @@ class PTCECoordinator(mesa.Agent):
         self.network = nx.Graph()
         self.network.add_node(HUB)
         self._weights = np.zeros(0)
+        self._hub_tie = np.zeros(0, dtype=bool)
         self._n_ties = 0
         members = ([("siae", int(i)) for i in np.flatnonzero(m.structures.member)]
                    + [("firm", int(i)) for i in np.flatnonzero(m.firms.member)]
@@ -113,8 +114,11 @@ class PTCECoordinator(mesa.Agent):
         i = self._n_ties
         self._n_ties += 1
         if i >= self._weights.size:
-            self._weights = np.resize(self._weights, max(16, 2 * self._weights.size))
+            size = max(16, 2 * self._weights.size)
+            self._weights = np.resize(self._weights, size)
+            self._hub_tie = np.resize(self._hub_tie, size)
         self._weights[i] = weight
+        self._hub_tie[i] = HUB in (u, v)
         self.network.add_edge(u, v, id=i)
         return i
 
@@ -135,9 +139,10 @@ class PTCECoordinator(mesa.Agent):
         self._tie(HUB, ("firm", firm), self.params.trust.initial)
 
     def trust(self) -> float:
-        """Mean tie weight of the network (0 if it has no tie)."""
-        n = self._n_ties
-        return float(self._weights[:n].mean()) if n else 0.0
+        """Members' trust in the pole: mean weight of their ties to the coordinator (0..1).
+        Joint actions strengthen the ties of the organisations involved."""
+        hub = self._hub_tie[: self._n_ties]
+        return float(self._weights[: self._n_ties][hub].mean()) if hub.any() else 0.0
 
     def success_probability(self, base: float) -> float:
         """A lever's success probability at this month's trust (``base`` at trust 0.5)."""
@@ -172,7 +177,12 @@ class PTCECoordinator(mesa.Agent):
         return p.coordinator_fte * self.model.params.scale() * p.cases_per_fte * p.funding
 
     def start_month(self) -> None:
-        """Share the month's capacity between the enabled levers (after the events)."""
+        """Share the month's capacity between the enabled levers (after the events).
+
+        A lever's unspent cases carry over to the next month, up to the cost of one of its
+        actions, so that a small pole still acts now and then; nothing carries over a month
+        without funding."""
+        left = {n: self.budget[n] - self.used[n] for n in LEVERS}
         self.budget = dict.fromkeys(LEVERS, 0.0)
         self.used = dict.fromkeys(LEVERS, 0.0)
         if not self.model.reporting:
@@ -182,7 +192,8 @@ class PTCECoordinator(mesa.Agent):
         total = max(1.0, sum(enabled.values()))
         cap = self.capacity()
         for name, intensity in enabled.items():
-            self.budget[name] = cap * intensity / total
+            carry = min(left[name], self.levers[name].action_cost) if cap > 0 else 0.0
+            self.budget[name] = cap * intensity / total + max(carry, 0.0)
         self.model.monthly["ptce_capacity"] = cap
         self.model.monthly["ptce_coordination_cost"] = p.budget_per_year / 12.0 * p.funding
 

@@ -48,6 +48,11 @@ class Lever:
     def hooks(self) -> list[tuple[str, Callable[[], None]]]:
         raise NotImplementedError
 
+    @property
+    def action_cost(self) -> float:
+        """Cases one action of this lever uses."""
+        return float(self.p.cost_per_action)
+
     def best_sector(self, slots: np.ndarray) -> np.ndarray:
         """Each person's best visible-skill sector."""
         return np.argmax(self.model.persons.skill[slots], axis=1)
@@ -203,7 +208,8 @@ class SharedJobs(Lever):
 
 class SkillsExchange(Lever):
     """Bourse aux compétences: after diagnosis, test groups and evaluation, jobseekers'
-    hidden skills are revealed to employers; their later hires are counted as matched."""
+    hidden skills are revealed to employers and matched to members' open vacancies; the
+    hires of revealed persons are counted as matched."""
 
     name = "skills_exchange"
 
@@ -237,6 +243,9 @@ class SkillsExchange(Lever):
         p.hidden_skill[ok] = 0.0
         self.revealed_id[ok] = p.person_id[ok]
         co.count("ptce_skills_revealed", ok.size)
+        # the exchange matches revealed skills to members' unmet needs (open vacancies)
+        placed = self.place_in_member_firms(ok, self.best_sector(ok))
+        co.joint_actions("firm", p.employer[placed], "firm", p.employer[placed])
 
     def count_matches(self) -> None:
         p = self.model.persons
@@ -305,6 +314,10 @@ class Incubation(Lever):
     def hooks(self) -> list[tuple[str, Callable[[], None]]]:
         return [("demand", self.incubate)]
 
+    @property
+    def action_cost(self) -> float:
+        return float(self.p.cases_per_month)
+
     def incubate(self) -> None:
         m, co, p = self.model, self.coordinator, self.p
         cases = co.spend(self.name, 1, p.cases_per_month)
@@ -336,8 +349,8 @@ class Incubation(Lever):
 
 
 class FollowUp(Lever):
-    """Follow-up of member SIAE leavers: when their job ends within the follow-up window,
-    the coordinator re-places them in a member firm."""
+    """Follow-up of member SIAE leavers: while followed, a leaver without a job (first those
+    whose job has just ended) is re-placed in a member firm when one has a vacancy."""
 
     name = "follow_up"
 
@@ -359,12 +372,15 @@ class FollowUp(Lever):
 
     def replace_leavers(self) -> None:
         m, p, co = self.model, self.model.persons, self.coordinator
-        lost_job = np.flatnonzero(
-            (self.followed_id == p.person_id) & (self.until >= m.month)
-            & (p.state == S.UNEMPLOYED)
-            & ((p.prev_state == S.EMPLOYED_TEMP) | (p.prev_state == S.EMPLOYED_DURABLE)))
-        n = co.spend(self.name, lost_job.size, self.p.cost_per_action)
-        chosen = _pick(self.rng, lost_job, n)
+        followed = np.flatnonzero((self.followed_id == p.person_id) & (self.until >= m.month)
+                                  & (p.state == S.UNEMPLOYED))
+        # those whose job just ended come first, then the other followed jobseekers
+        lost_job = (p.prev_state[followed] == S.EMPLOYED_TEMP) | (
+            p.prev_state[followed] == S.EMPLOYED_DURABLE)
+        order = np.concatenate([self.rng.permutation(followed[lost_job]),
+                                self.rng.permutation(followed[~lost_job])])
+        n = co.spend(self.name, order.size, self.p.cost_per_action)
+        chosen = order[:n]
         ok = chosen[self.rng.random(chosen.size) < co.success_probability(self.p.success)]
         placed = self.place_in_member_firms(ok, self.best_sector(ok))
         co.count("ptce_follow_up_replacements", placed.size)
