@@ -57,7 +57,7 @@ class PersonDraws:
             x = x ^ (self.key + np.uint64(month) * _MONTH + code)
             if not (np.isscalar(sub) and sub == 0):
                 x = x ^ (np.asarray(sub).astype(np.uint64) * _SUB + _GOLD)
-            x = _mix(_mix(x))
+            x = _mix(x)
         return (x >> np.uint64(11)).astype(np.float64) * (1.0 / 9007199254740992.0)
 
     def gumbel(self, purpose: str, slots: np.ndarray, month: int,

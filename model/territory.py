@@ -92,7 +92,7 @@ class TerritoryModel(mesa.Model):
         self.recorder = Recorder(self)
         self.monthly: dict[str, float] = {}
 
-        JobSeeker.create_agents(self, self.persons.n, slot=list(range(self.persons.n)))
+        JobSeeker.create_seats(self, self.persons.n)
         Enterprise.create_agents(self, self.firms.n, index=list(range(self.firms.n)))
         SIAE.create_agents(self, self.structures.n, index=list(range(self.structures.n)))
         TrainingBody.create_agents(self, self.programmes.n_bodies,
@@ -396,41 +396,35 @@ class TerritoryModel(mesa.Model):
         if cand.size == 0 or vac_sector.sum() == 0:
             return
         # each candidate targets one sector, with odds proportional to the sector's vacancies
-        # times exp(2 * own skill) (an exponential race: argmin of E / weight)
-        weight = np.exp(2.0 * p.skill[cand]) * vac_sector.astype(np.float32)
-        race = self.draws.exponential("target_sector", cand[:, None], self.month,
-                                      np.arange(self.n_sectors)[None, :] + 1)
-        with np.errstate(divide="ignore"):
-            target = np.argmin(race / weight, axis=1)
-        bonus = np.where(state[cand] == S.SIAE, m.siae_bonus, 0.0)
+        # times exp(2 * own skill): one uniform per candidate, inverted on the cumulative odds
+        odds = np.cumsum(np.exp(2.0 * p.skill[cand]) * vac_sector.astype(np.float32), axis=1)
+        u = self.draw("target_sector", cand) * odds[:, -1]
+        target = np.minimum((odds <= u[:, None]).sum(axis=1), self.n_sectors - 1)
+        # employers' score of each candidate in the sector they target, with Gumbel noise
+        score = (m.weight_skill * p.skill[cand, target]
+                 + m.weight_qualification * p.qualification[cand] / 4.0
+                 - m.weight_barriers * p.barriers[cand]
+                 - m.long_unemployment_penalty * self._unknown_long_term(cand, target)
+                 + np.where(state[cand] == S.SIAE, m.siae_bonus, 0.0)
+                 + m.noise * self.draws.gumbel("score", cand, self.month))
+        acceptable = score >= m.acceptability
         seats = firms.vacancy_slots(rng)
         seat_sector = firms.sector[seats]
+        applicants = np.bincount(target, minlength=self.n_sectors)
+        flow = (m.efficiency * applicants.astype(float) ** m.elasticity
+                * vac_sector ** (1.0 - m.elasticity))
+        n_match = _stochastic_round(np.minimum(flow, np.minimum(vac_sector, applicants)), rng)
         hired: list[np.ndarray] = []
         hired_at: list[np.ndarray] = []
-        for s in range(self.n_sectors):
-            pos = np.flatnonzero(target == s)
-            n_vac = int(vac_sector[s])
-            if pos.size == 0 or n_vac == 0:
-                continue
-            c = cand[pos]
-            flow = m.efficiency * pos.size ** m.elasticity * n_vac ** (1.0 - m.elasticity)
-            n_match = int(_stochastic_round(np.array([min(flow, n_vac, pos.size)]), rng)[0])
-            if n_match == 0:
-                continue
-            score = (m.weight_skill * p.skill[c, s]
-                     + m.weight_qualification * p.qualification[c] / 4.0
-                     - m.weight_barriers * p.barriers[c]
-                     - m.long_unemployment_penalty * self._unknown_long_term(c, s)
-                     + bonus[pos])
-            score = score + m.noise * self.draws.gumbel("score", c, self.month, s + 1)
-            acceptable = np.flatnonzero(score >= m.acceptability)
-            best = acceptable[_top_k(score[acceptable], n_match)]
-            hired.append(c[best])
+        for s in np.flatnonzero(n_match > 0):
+            pos = np.flatnonzero((target == s) & acceptable)
+            best = pos[_top_k(score[pos], int(n_match[s]))]
+            hired.append(cand[best])
             hired_at.append(seats[seat_sector == s][: best.size])
         if hired:
             self._hire(np.concatenate(hired), np.concatenate(hired_at), rng)
 
-    def _unknown_long_term(self, slots: np.ndarray, sector: int) -> np.ndarray:
+    def _unknown_long_term(self, slots: np.ndarray, sector: np.ndarray | int) -> np.ndarray:
         """Long-term jobseekers not known by any firm of ``sector`` (a firm that has seen a
         person work waives the long-unemployment penalty)."""
         known = self.persons.known_firm[slots]
