@@ -1,0 +1,56 @@
+"""`ptce effect`: paired effects of a PTCE preset from the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from experiments.cli import app
+from experiments.effects import EFFECTS
+
+runner = CliRunner()
+
+
+def test_effect_writes_table_runs_and_chart(tmp_path: Path) -> None:
+    out = tmp_path / "effect"
+    res = runner.invoke(app, ["effect", "ptce/resto_passerelle", "--replications", "2",
+                              "--persons", "2000", "--months", "12", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    table = pd.read_csv(out / "effects.csv", index_col=0)
+    assert list(table.index) == list(EFFECTS)
+    assert (table["ci_low"] <= table["effect_mean"] + 1e-12).all()
+    runs = pd.read_csv(out / "runs.csv")
+    assert sorted(runs["arm"].unique()) == ["with_ptce", "without"]
+    assert len(runs) == 4
+    assert (out / "effects.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "Coordination cost" in res.output
+
+
+def test_effect_same_seed_same_table(tmp_path: Path) -> None:
+    tables = []
+    for i in range(2):
+        out = tmp_path / f"e{i}"
+        res = runner.invoke(app, ["effect", "ptce/re_sources", "--replications", "2",
+                                  "--persons", "1500", "--months", "12", "--seed", "4",
+                                  "--out", str(out)])
+        assert res.exit_code == 0, res.output
+        tables.append(pd.read_csv(out / "effects.csv", index_col=0))
+    pd.testing.assert_frame_equal(tables[0], tables[1])
+
+
+def test_effect_needs_a_ptce(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["effect", "baseline", "--out", str(tmp_path / "x")])
+    assert res.exit_code == 2
+    assert "no `ptce` section" in res.output
+    assert not (tmp_path / "x").exists()
+
+
+def test_effect_bad_options(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["effect", "ptce/le_phares", "--replications", "1"])
+    assert res.exit_code == 2
+    assert "--replications" in res.output
+    res = runner.invoke(app, ["effect", "no_such_scenario.yaml"])
+    assert res.exit_code == 2
+    assert "no_such_scenario" in res.output
