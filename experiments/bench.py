@@ -11,7 +11,8 @@ fresh Python process, so that sizes do not share memory or caches:
 In the same run, a minimal per-agent Mesa model (:class:`ReferenceModel`: each person a
 ``mesa.Agent`` whose ``step()`` searches and matches to a random vacancy when unemployed and
 separates with probability 0.02 per month when employed; ``agents.shuffle_do("step")`` each
-month; every draw from the model's ``rng``) is measured the same way, and the ratio of the two
+month; every draw from the model's standard-library ``random``, the fastest scalar source a
+per-agent model has) is measured the same way, and the ratio of the two
 throughputs is reported at the sizes both were run at.
 
 Run it as ``python -m experiments.bench`` or ``ptce bench`` (same options; ``--help``). It is
@@ -60,11 +61,11 @@ class ReferencePerson(mesa.Agent):
     def step(self) -> None:
         model = self.model
         if self.employer >= 0:
-            if model.rng.random() < model.separation_rate:
+            if model.random.random() < model.separation_rate:
                 model.vacancies.append(self.employer)
                 self.employer = -1
-        elif model.vacancies and model.rng.random() < model.search_intensity:
-            self.employer = model.take_vacancy(int(model.rng.integers(len(model.vacancies))))
+        elif model.vacancies and model.random.random() < model.search_intensity:
+            self.employer = model.take_vacancy(model.random.randrange(len(model.vacancies)))
 
 
 class ReferenceModel(mesa.Model):

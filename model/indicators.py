@@ -28,7 +28,7 @@ SERIES_DOCS: dict[str, str] = {
     "jobseeker_hires": "hires of registered jobseekers this month",
     "jobseeker_hires_durable": "of which on a durable contract",
     "positions": "job positions in ordinary firms",
-    "vacancies": "open positions posted this month",
+    "vacancies": "open positions left this month, after the month's hires",
     "vacancy_rate": "vacancies over (filled positions + vacancies)",
     "hires_temp": "hires on short contracts (renewals included)",
     "hires_durable": "hires on durable contracts (conversions excluded)",

@@ -57,7 +57,7 @@ OUTCOME_DOCS: dict[str, str] = {
     "ptce_coordination_cost": "coordination cost over the horizon, EUR",
     "ptce_cases_used": "coordination cases used over the horizon",
     "ptce_capacity": "coordination cases available over the horizon",
-    "ptce_trust": "mean tie weight of the trust network at the end",
+    "ptce_trust": "members' trust in the pole (mean weight of their ties to it) at the end",
     "ptce_network_density": "density of ties between members at the end",
     "pmsmp_participants": "PMSMP participants",
     "pmsmp_matched_comparisons": "non-participants matched to participants on observables",

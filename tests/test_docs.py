@@ -187,3 +187,41 @@ def test_union_types_are_walked() -> None:
     annotation = model.params.Event.model_fields["demand_shock"].annotation
     assert isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is not None
     assert "factor" in {name for _, name in PARAM_FIELDS}
+
+
+def _random_draw_names() -> tuple[list[str], list[str]]:
+    """Person-draw purposes and stream names used by model/ and model/ptce/ (string literals
+    in ``draw("...")``, ``draws.<kind>("...")``, the PTCE's ``_pick(self.model, "...")`` and
+    ``stream("...")`` calls)."""
+    root = Path(model.__file__).resolve().parent
+    src = "\n".join(p.read_text(encoding="utf-8") for p in sorted(root.rglob("*.py")))
+    purposes = set(re.findall(r'\bdraw\(\s*"(\w+)"', src))
+    purposes |= set(re.findall(r'\bdraws\.\w+\(\s*"(\w+)"', src))
+    purposes |= set(re.findall(r'\b_pick\(\s*self\.model,\s*"([\w.]+)"', src))
+    streams = set(re.findall(r'\bstream\(\s*"([\w.]+)"', src))
+    if re.search(r'\bstream\(\s*f"ptce\.\{self\.name\}"', src):
+        streams.add("ptce.<lever>")
+    return sorted(purposes), sorted(streams)
+
+
+PURPOSES, STREAMS = _random_draw_names()
+
+
+def test_random_draw_walker_finds_names() -> None:
+    # guard against a regex that silently finds nothing
+    assert {"search", "target_sector", "score", "route", "contract_length"} <= set(PURPOSES)
+    assert {"init", "matching", "ptce.init", "ptce.pmsmp", "ptce.<lever>"} <= set(STREAMS)
+
+
+@pytest.mark.parametrize("name", PURPOSES)
+def test_person_draw_purpose_documented(name: str) -> None:
+    """Every person-draw purpose of the code is in the table of section 4.10."""
+    assert re.search(rf"^\| (`[\w.]+`, )*`{re.escape(name)}`[ ,]", _section(4), flags=re.M), (
+        f"person draw {name!r} has no row in the randomness table of ODD.md section 4.10")
+
+
+@pytest.mark.parametrize("name", STREAMS)
+def test_stream_documented(name: str) -> None:
+    """Every random stream of the code is in the table of streams of section 4.10."""
+    assert re.search(rf"^\| `{re.escape(name)}`", _section(4), flags=re.M), (
+        f"stream {name!r} has no row in the stream table of ODD.md section 4.10")

@@ -99,6 +99,8 @@ class PTCECoordinator(mesa.Agent):
         self._weights = np.zeros(0)
         self._hub_tie = np.zeros(0, dtype=bool)
         self._n_ties = 0
+        self._joint: list[tuple[str, str, np.ndarray]] = []
+        self._tie_index: dict[tuple[object, object], int] = {}
         members = ([("siae", int(i)) for i in np.flatnonzero(m.structures.member)]
                    + [("firm", int(i)) for i in np.flatnonzero(m.firms.member)]
                    + [("training", int(i)) for i in np.flatnonzero(self.training_member)])
@@ -108,10 +110,11 @@ class PTCECoordinator(mesa.Agent):
 
     def _tie(self, u: object, v: object, weight: float = 0.0) -> int:
         """Index of the tie u-v in the weight array, created with ``weight`` if new."""
-        data = self.network.get_edge_data(u, v)
-        if data is not None:
-            return int(data["id"])
+        i = self._tie_index.get((u, v))
+        if i is not None:
+            return i
         i = self._n_ties
+        self._tie_index[(u, v)] = self._tie_index[(v, u)] = i
         self._n_ties += 1
         if i >= self._weights.size:
             size = max(16, 2 * self._weights.size)
@@ -149,18 +152,25 @@ class PTCECoordinator(mesa.Agent):
         return float(min(1.0, base * (0.5 + self._trust)))
 
     def joint_actions(self, a_kind: str, a: np.ndarray, b_kind: str, b: np.ndarray) -> None:
-        """Strengthen the ties between organisations ``a[i]`` and ``b[i]`` (and each one's tie
-        to the coordinator) once per pair of organisations acting together this month."""
-        if a.size == 0:
-            return
+        """Record that organisations ``a[i]`` and ``b[i]`` acted together this month. At the
+        end of the month, each pair's tie (and each one's tie to the coordinator) is
+        strengthened once, whatever the number of joint actions."""
+        if a.size:
+            self._joint.append((a_kind, b_kind, np.stack([a, b], axis=1)))
+
+    def _strengthen_ties(self) -> None:
         gain = self.params.trust.gain
-        pairs = np.unique(np.stack([a, b], axis=1), axis=0)
-        for x, y in pairs.tolist():  # one per pair of organisations
-            for u, v in (((a_kind, x), (b_kind, y)), (HUB, (a_kind, x)), (HUB, (b_kind, y))):
-                if u == v:
-                    continue
-                i = self._tie(u, v)
-                self._weights[i] += gain * (1.0 - self._weights[i])
+        touched: dict[tuple[object, object], None] = {}  # ordered: ties get stable ids
+        for a_kind, b_kind, pairs in self._joint:
+            codes = np.unique(pairs[:, 0].astype(np.int64) << 32 | pairs[:, 1])
+            for x, y in zip((codes >> 32).tolist(), (codes & 0xFFFFFFFF).tolist(), strict=True):
+                touched[((a_kind, x), (b_kind, y))] = None
+                touched[(HUB, (a_kind, x))] = None
+                touched[(HUB, (b_kind, y))] = None
+        self._joint = []
+        ties = [self._tie(u, v) for u, v in touched if u != v]
+        w = self._weights
+        w[ties] += gain * (1.0 - w[ties])
 
     def density(self) -> float:
         """Density of the ties between members (the coordinator's ties excluded)."""
@@ -191,6 +201,9 @@ class PTCECoordinator(mesa.Agent):
         enabled = {n: getattr(p, n).intensity for n in LEVERS if getattr(p, n).enabled}
         total = max(1.0, sum(enabled.values()))
         cap = self.capacity()
+        for name, lever in self.levers.items():
+            if name not in enabled or cap == 0:
+                lever.idle()
         for name, intensity in enabled.items():
             carry = min(left[name], self.levers[name].action_cost) if cap > 0 else 0.0
             self.budget[name] = cap * intensity / total + max(carry, 0.0)
@@ -224,6 +237,7 @@ class PTCECoordinator(mesa.Agent):
         """Ties decay without joint actions; the month's trust figures are recorded."""
         if not self.model.reporting:
             return
+        self._strengthen_ties()
         self._weights[: self._n_ties] *= 1.0 - self.params.trust.decay
         self._trust = self.trust()
         self.model.monthly["ptce_trust"] = self._trust

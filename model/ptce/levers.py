@@ -20,11 +20,16 @@ if TYPE_CHECKING:
     from .coordinator import PTCECoordinator
 
 
-def _pick(rng: np.random.Generator, candidates: np.ndarray, k: int) -> np.ndarray:
-    """``k`` candidates drawn at random without replacement."""
+def _pick(model: TerritoryModel, purpose: str, candidates: np.ndarray, k: int) -> np.ndarray:
+    """``k`` candidates drawn at random without replacement: those with the smallest
+    person draws of ``purpose`` this month (so a person's chance does not depend on who
+    else is a candidate)."""
     if k >= candidates.size:
         return candidates
-    return rng.choice(candidates, size=k, replace=False)
+    if k <= 0:
+        return candidates[:0]
+    keys = model.draw(purpose, candidates)
+    return candidates[np.argpartition(keys, k - 1)[:k]]
 
 
 class Lever:
@@ -48,6 +53,9 @@ class Lever:
     def hooks(self) -> list[tuple[str, Callable[[], None]]]:
         raise NotImplementedError
 
+    def idle(self) -> None:
+        """Called at the start of a month when the lever is off or unfunded."""
+
     @property
     def action_cost(self) -> float:
         """Cases one action of this lever uses."""
@@ -65,17 +73,18 @@ class Lever:
         open_member = firms.member & (firms.vacancies > 0)
         if slots.size == 0 or not open_member.any():
             return np.empty(0, dtype=np.int64)
-        seats = self.rng.permutation(np.repeat(np.flatnonzero(open_member),
-                                               firms.vacancies[open_member]))
-        seat_sector = firms.sector[seats]
-        placed, at = [], []
-        for s in np.unique(sectors):
-            who = slots[sectors == s]
-            where = seats[seat_sector == s][: who.size]
-            placed.append(who[: where.size])
-            at.append(where)
-        hired, hosts = np.concatenate(placed), np.concatenate(at)
-        self.model.hire(hired, hosts, self.rng, durable_boost)
+        rng = self.rng
+        seats = rng.permutation(np.repeat(np.flatnonzero(open_member),
+                                          firms.vacancies[open_member]))
+        seats = seats[np.argsort(firms.sector[seats], kind="stable")]  # grouped by sector
+        first = np.searchsorted(firms.sector[seats], np.arange(firms.n_sectors))
+        count = np.diff(np.append(first, seats.size))
+        order = np.argsort(sectors, kind="stable")
+        slots, sectors = slots[order], sectors[order]
+        rank = np.arange(sectors.size) - np.searchsorted(sectors, sectors)
+        ok = rank < count[sectors]  # one open seat of the person's sector each
+        hired, hosts = slots[ok], seats[first[sectors[ok]] + rank[ok]]
+        self.model.hire(hired, hosts, rng, durable_boost)
         return hired
 
 
@@ -98,14 +107,14 @@ class Bridges(Lever):
                    & (p.contract_end[in_siae] > m.month))
         cand = in_siae[stalled]
         n = co.spend(self.name, cand.size, self.p.cost_per_action)
-        chosen = _pick(self.rng, cand, n)
+        chosen = _pick(self.model, "ptce.bridges", cand, n)
         ok = chosen[self.rng.random(chosen.size) < co.success_probability(self.p.success)]
         origin = p.siae[ok].copy()
         hired = self.place_in_member_firms(ok, self.best_sector(ok), durable_boost=1.5)
         if hired.size:
-            co.joint_actions("siae", origin[np.isin(ok, hired)], "firm", p.employer[hired])
+            co.joint_actions("siae", origin[np.isin(ok, hired, kind="sort")], "firm", p.employer[hired])
         co.count("ptce_bridges_firm", hired.size)
-        rest = ok[~np.isin(ok, hired)]
+        rest = ok[~np.isin(ok, hired, kind="sort")]
         self._to_other_siae(rest)
 
     def _to_other_siae(self, slots: np.ndarray) -> None:
@@ -152,35 +161,38 @@ class Immersions(Lever):
         eligible = np.flatnonzero((p.state == S.UNEMPLOYED)
                                   | ((p.state == S.SIAE) & (p.months_in_state >= 2)))
         n = co.spend(self.name, eligible.size, self.p.cost_per_action)
-        chosen = _pick(self.rng, eligible, n)
+        chosen = _pick(self.model, "ptce.immersions", eligible, n)
         if chosen.size == 0:
             return
         co.pmsmp.start(chosen, eligible)
         sector = self.best_sector(chosen)
         # a host of the person's best sector when the pole has one, else any member firm
-        host = members[self.rng.integers(0, members.size, chosen.size)]
-        for s in np.unique(sector):
-            in_sector = members[firms.sector[members] == s]
-            if in_sector.size:
-                sel = sector == s
-                host[sel] = in_sector[self.rng.integers(0, in_sector.size, sel.sum())]
+        rng = self.rng
+        members = members[np.argsort(firms.sector[members], kind="stable")]
+        first = np.searchsorted(firms.sector[members], np.arange(firms.n_sectors))
+        count = np.diff(np.append(first, members.size))
+        u = rng.random(chosen.size)
+        in_sector = count[sector] > 0
+        pick = np.where(in_sector, first[sector] + (u * count[sector]).astype(np.int64),
+                        (u * members.size).astype(np.int64))
+        host = members[pick]
         hs = firms.sector[host]
         p.skill[chosen, hs] = np.minimum(p.skill[chosen, hs] + p.hidden_skill[chosen, hs], 1.0)
         p.hidden_skill[chosen, hs] = 0.0
         p.known_firm[chosen] = host
         origin_siae = p.siae[chosen]
         co.count("ptce_immersions", chosen.size)
-        wants = self.rng.random(chosen.size) < co.success_probability(self.p.hire_probability)
+        wants = rng.random(chosen.size) < co.success_probability(self.p.hire_probability)
         hire, at = chosen[wants], host[wants]
         # one hire per open vacancy of the host
         order = np.argsort(at, kind="stable")
         hire, at = hire[order], at[order]
         rank = np.arange(at.size) - np.searchsorted(at, at)
         ok = rank < firms.vacancies[at]
-        m.hire(hire[ok], at[ok], self.rng, durable_boost=2.0)
+        m.hire(hire[ok], at[ok], rng, durable_boost=2.0)
         co.count("ptce_immersion_hires", int(ok.sum()))
-        from_siae = origin_siae != NO_ORG
-        co.joint_actions("siae", origin_siae[from_siae], "firm", host[from_siae])
+        from_member = (origin_siae != NO_ORG) & m.structures.member[np.maximum(origin_siae, 0)]
+        co.joint_actions("siae", origin_siae[from_member], "firm", host[from_member])
 
 
 class SharedJobs(Lever):
@@ -197,7 +209,7 @@ class SharedJobs(Lever):
         ending = np.flatnonzero((p.state == S.EMPLOYED_TEMP) & (p.contract_end <= m.month))
         ending = ending[m.firms.member[p.employer[ending]]]
         n = co.spend(self.name, ending.size, self.p.cost_per_action)
-        chosen = _pick(self.rng, ending, n)
+        chosen = _pick(self.model, "ptce.shared_jobs", ending, n)
         ok = chosen[self.rng.random(chosen.size) < co.success_probability(self.p.success)]
         p.state[ok] = S.EMPLOYED_DURABLE
         p.contract_end[ok] = -1
@@ -215,7 +227,10 @@ class SkillsExchange(Lever):
 
     def __init__(self, coordinator: PTCECoordinator) -> None:
         super().__init__(coordinator)
-        self.revealed_id = np.full(self.model.persons.n, -1, dtype=np.int64)
+        # persons whose skills were revealed and who have not been hired since (slot, id)
+        self.revealed_slot = np.empty(0, dtype=np.int64)
+        self.revealed_id = np.empty(0, dtype=np.int64)
+        self.revealed = np.zeros(self.model.persons.n, dtype=bool)
 
     def hooks(self) -> list[tuple[str, Callable[[], None]]]:
         return [("prescription", self.reveal_skills), ("matching", self.count_matches)]
@@ -232,16 +247,20 @@ class SkillsExchange(Lever):
 
     def reveal_skills(self) -> None:
         p, co = self.model.persons, self.coordinator
-        unemployed = np.flatnonzero((p.state == S.UNEMPLOYED) & (self.revealed_id != p.person_id))
+        unemployed = np.flatnonzero(p.state == S.UNEMPLOYED)
+        unemployed = unemployed[~self.revealed[unemployed]]
         n = co.spend(self.name, unemployed.size, self.p.cost_per_action)
         reach = self.reach()
         if reach == 0.0 or n == 0:
             return  # diagnosis: cases are used, nothing is revealed yet
-        chosen = _pick(self.rng, unemployed, int(np.floor(n * reach + self.rng.random())))
+        chosen = _pick(self.model, "ptce.skills_exchange", unemployed,
+                       int(np.floor(n * reach + self.rng.random())))
         ok = chosen[self.rng.random(chosen.size) < co.success_probability(self.p.success)]
         p.skill[ok] = np.minimum(p.skill[ok] + p.hidden_skill[ok], 1.0)
         p.hidden_skill[ok] = 0.0
-        self.revealed_id[ok] = p.person_id[ok]
+        self.revealed_slot = np.concatenate([self.revealed_slot, ok])
+        self.revealed[ok] = True
+        self.revealed_id = np.concatenate([self.revealed_id, p.person_id[ok]])
         co.count("ptce_skills_revealed", ok.size)
         # the exchange matches revealed skills to members' unmet needs (open vacancies)
         placed = self.place_in_member_firms(ok, self.best_sector(ok))
@@ -249,12 +268,15 @@ class SkillsExchange(Lever):
 
     def count_matches(self) -> None:
         p = self.model.persons
-        hired = ((p.prev_state == S.UNEMPLOYED)
-                 & ((p.state == S.EMPLOYED_TEMP) | (p.state == S.EMPLOYED_DURABLE))
-                 & (self.revealed_id == p.person_id))
-        matched = np.flatnonzero(hired)
-        self.revealed_id[matched] = -1
-        self.coordinator.count("ptce_skills_matched", matched.size)
+        slots = self.revealed_slot
+        present = p.person_id[slots] == self.revealed_id
+        state = p.state[slots]
+        hired = present & (p.prev_state[slots] == S.UNEMPLOYED) & (
+            (state == S.EMPLOYED_TEMP) | (state == S.EMPLOYED_DURABLE))
+        keep = present & ~hired
+        self.revealed[slots[~keep]] = False
+        self.revealed_slot, self.revealed_id = slots[keep], self.revealed_id[keep]
+        self.coordinator.count("ptce_skills_matched", int(hired.sum()))
 
 
 class CoordinatedTraining(Lever):
@@ -269,6 +291,10 @@ class CoordinatedTraining(Lever):
 
     def hooks(self) -> list[tuple[str, Callable[[], None]]]:
         return [("demand", self.steer_seats), ("support", self.place_graduates)]
+
+    def idle(self) -> None:
+        """Without the lever, programmes go back to their own seats (trainees stay)."""
+        self.model.programmes.seats = self.base_seats.copy()
 
     def steer_seats(self) -> None:
         m, co = self.model, self.coordinator
@@ -294,7 +320,7 @@ class CoordinatedTraining(Lever):
         slots, programmes = slots[:n], programmes[:n]
         ok = self.rng.random(slots.size) < co.success_probability(self.p.success)
         placed = self.place_in_member_firms(slots[ok], m.programmes.sector[programmes[ok]])
-        body = m.programmes.body[programmes[ok]][np.isin(slots[ok], placed)]
+        body = m.programmes.body[programmes[ok]][np.isin(slots[ok], placed, kind="sort")]
         co.joint_actions("training", body, "firm", m.persons.employer[placed])
         co.count("ptce_training_placements", placed.size)
 
@@ -356,9 +382,10 @@ class FollowUp(Lever):
 
     def __init__(self, coordinator: PTCECoordinator) -> None:
         super().__init__(coordinator)
-        n = self.model.persons.n
-        self.followed_id = np.full(n, -1, dtype=np.int64)
-        self.until = np.full(n, -1, dtype=np.int32)
+        # followed leavers: slot, person id, last month of the follow-up
+        self.slot = np.empty(0, dtype=np.int64)
+        self.person_id = np.empty(0, dtype=np.int64)
+        self.until = np.empty(0, dtype=np.int64)
 
     def hooks(self) -> list[tuple[str, Callable[[], None]]]:
         return [("separations", self.replace_leavers), ("siae_exits", self.register_leavers)]
@@ -367,13 +394,18 @@ class FollowUp(Lever):
         m, p = self.model, self.model.persons
         slots, structure = m.recorder.exits_this_month()
         slots = slots[m.structures.member[structure]]
-        self.followed_id[slots] = p.person_id[slots]
-        self.until[slots] = m.month + self.p.months
+        again = np.isin(self.slot, slots, kind="sort")  # a new exit restarts the follow-up
+        self.slot = np.concatenate([self.slot[~again], slots])
+        self.person_id = np.concatenate([self.person_id[~again], p.person_id[slots]])
+        self.until = np.concatenate([self.until[~again],
+                                     np.full(slots.size, m.month + self.p.months)])
 
     def replace_leavers(self) -> None:
         m, p, co = self.model, self.model.persons, self.coordinator
-        followed = np.flatnonzero((self.followed_id == p.person_id) & (self.until >= m.month)
-                                  & (p.state == S.UNEMPLOYED))
+        live = (self.until >= m.month) & (p.person_id[self.slot] == self.person_id)
+        self.slot, self.person_id, self.until = (
+            self.slot[live], self.person_id[live], self.until[live])
+        followed = self.slot[p.state[self.slot] == S.UNEMPLOYED]
         # those whose job just ended come first, then the other followed jobseekers
         lost_job = (p.prev_state[followed] == S.EMPLOYED_TEMP) | (
             p.prev_state[followed] == S.EMPLOYED_DURABLE)

@@ -49,10 +49,11 @@ class PMSMPTracker:
     def start(self, participants: np.ndarray, eligible: np.ndarray) -> None:
         """Record ``participants`` and pair each with a same-cell eligible non-participant."""
         rng = self.model.stream("ptce.pmsmp")
-        pool = eligible[~np.isin(eligible, participants)]
         # a random subset is enough to find same-cell comparisons, and keeps this cheap
-        if pool.size > 20 * participants.size:
-            pool = rng.choice(pool, size=20 * participants.size, replace=False)
+        pool = eligible
+        if pool.size > 21 * participants.size:
+            pool = rng.choice(pool, size=21 * participants.size, replace=False)
+        pool = pool[~np.isin(pool, participants, kind="sort")]
         pcell = self.observables(participants)
         ccell = self.observables(pool)
         order = np.lexsort((rng.random(pool.size), ccell))
