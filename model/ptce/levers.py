@@ -111,10 +111,11 @@ class Bridges(Lever):
         ok = chosen[self.rng.random(chosen.size) < co.success_probability(self.p.success)]
         origin = p.siae[ok].copy()
         hired = self.place_in_member_firms(ok, self.best_sector(ok), durable_boost=1.5)
+        was_hired = np.isin(ok, hired, kind="sort")
         if hired.size:
-            co.joint_actions("siae", origin[np.isin(ok, hired, kind="sort")], "firm", p.employer[hired])
+            co.joint_actions("siae", origin[was_hired], "firm", p.employer[hired])
         co.count("ptce_bridges_firm", hired.size)
-        rest = ok[~np.isin(ok, hired, kind="sort")]
+        rest = ok[~was_hired]
         self._to_other_siae(rest)
 
     def _to_other_siae(self, slots: np.ndarray) -> None:
