@@ -32,6 +32,12 @@ def _pick(model: TerritoryModel, purpose: str, candidates: np.ndarray, k: int) -
     return candidates[np.argpartition(keys, k - 1)[:k]]
 
 
+def _positions(slots: np.ndarray, subset: np.ndarray) -> np.ndarray:
+    """Positions in ``slots`` (distinct) of each element of ``subset``, in subset order."""
+    order = np.argsort(slots, kind="stable")
+    return order[np.searchsorted(slots[order], subset)]
+
+
 class Lever:
     """Base class: a lever of the coordinator, with its own random stream."""
 
@@ -111,11 +117,10 @@ class Bridges(Lever):
         ok = chosen[self.rng.random(chosen.size) < co.success_probability(self.p.success)]
         origin = p.siae[ok].copy()
         hired = self.place_in_member_firms(ok, self.best_sector(ok), durable_boost=1.5)
-        was_hired = np.isin(ok, hired, kind="sort")
         if hired.size:
-            co.joint_actions("siae", origin[was_hired], "firm", p.employer[hired])
+            co.joint_actions("siae", origin[_positions(ok, hired)], "firm", p.employer[hired])
         co.count("ptce_bridges_firm", hired.size)
-        rest = ok[~was_hired]
+        rest = ok[~np.isin(ok, hired, kind="sort")]
         self._to_other_siae(rest)
 
     def _to_other_siae(self, slots: np.ndarray) -> None:
@@ -320,8 +325,9 @@ class CoordinatedTraining(Lever):
         n = co.spend(self.name, slots.size, 1.0)
         slots, programmes = slots[:n], programmes[:n]
         ok = self.rng.random(slots.size) < co.success_probability(self.p.success)
-        placed = self.place_in_member_firms(slots[ok], m.programmes.sector[programmes[ok]])
-        body = m.programmes.body[programmes[ok]][np.isin(slots[ok], placed, kind="sort")]
+        slots, programmes = slots[ok], programmes[ok]
+        placed = self.place_in_member_firms(slots, m.programmes.sector[programmes])
+        body = m.programmes.body[programmes[_positions(slots, placed)]]
         co.joint_actions("training", body, "firm", m.persons.employer[placed])
         co.count("ptce_training_placements", placed.size)
 
