@@ -453,7 +453,7 @@ def effect(
     name = _scenario_slug(str(resolve_scenario(scenario)))
     target = out_dir if out_dir is not None else Path("runs") / f"{name}-effect-seed{seed}"
     try:
-        check_out_dir(target)
+        check_out_dir(target, marker="effects.csv")
     except OutputDirError as exc:
         raise typer.BadParameter(str(exc), param_hint="'--out'") from None
     err.print(f"Measuring [bold]{params.name}[/]: {replications} pairs of runs, "

@@ -21,16 +21,17 @@ from scipy import stats
 
 from model import RunResult, TerritoryParams, simulate
 
-#: Effect name -> (outcome it is computed from, label, scale to apply per run).
-EFFECTS: dict[str, tuple[str, str]] = {
-    "durable_exits": ("iae_exits_durable", "SIAE exits into durable employment"),
-    "durable_employment": ("durable_employment", "persons in durable jobs (last 12 months)"),
-    "months_employed_per_person": ("career_months_employed", "months employed per person"),
-    "long_term_unemployed_share": ("long_term_unemployed_share", "long-term unemployed share"),
-    "unemployment_rate": ("unemployment_rate", "unemployment rate"),
-    "breaks_per_person": ("career_breaks", "breaks into unemployment per person"),
-    "qualification_gained": ("career_qualification_gained", "qualification levels gained"),
-    "jobs_created": ("ptce_jobs_created", "jobs created by new activities"),
+#: Effect name -> (outcome it is computed from, label, +1 if more is better / -1 if less is).
+EFFECTS: dict[str, tuple[str, str, int]] = {
+    "durable_exits": ("iae_exits_durable", "SIAE exits into durable employment", +1),
+    "durable_employment": ("durable_employment", "persons in durable jobs (last 12 months)", +1),
+    "months_employed_per_person": ("career_months_employed", "months employed per person", +1),
+    "long_term_unemployed_share": ("long_term_unemployed_share", "long-term unemployed share",
+                                   -1),
+    "unemployment_rate": ("unemployment_rate", "unemployment rate", -1),
+    "breaks_per_person": ("career_breaks", "breaks into unemployment per person", -1),
+    "qualification_gained": ("career_qualification_gained", "qualification levels gained", +1),
+    "jobs_created": ("ptce_jobs_created", "jobs created by new activities", +1),
 }
 
 
@@ -134,12 +135,13 @@ def paired_effects(params: TerritoryParams, replications: int = 10, seed: int = 
     wo = runs[runs["arm"] == "without"].set_index("replication")
     t = stats.t.ppf(0.975, replications - 1)
     table = []
-    for name, (col, label) in EFFECTS.items():
+    for name, (col, label, better) in EFFECTS.items():
         diff = with_[col] - wo[col]
         half = t * diff.std(ddof=1) / math.sqrt(replications)
         table.append({"effect": name, "label": label, "with_ptce": with_[col].mean(),
                       "without": wo[col].mean(), "effect_mean": diff.mean(),
-                      "ci_low": diff.mean() - half, "ci_high": diff.mean() + half})
+                      "ci_low": diff.mean() - half, "ci_high": diff.mean() + half,
+                      "better": better})
     frame = pd.DataFrame(table).set_index("effect")
     cost = float(with_["ptce_coordination_cost"].mean())
     extra = frame.loc["durable_employment", "effect_mean"]
@@ -166,18 +168,26 @@ def plot_effects(result: EffectResult, path: Path) -> Path:
     hi = 100 * frame["ci_high"] / base
     shown = rel.dropna()
     y = np.arange(len(shown))
-    colors = ["#2a9d8f" if v >= 0 else "#e76f51" for v in shown]
+    # green where the territory gains (more of a good, less of a bad), orange where it loses
+    colors = ["#2a9d8f" if v * frame.loc[i, "better"] >= 0 else "#e76f51"
+              for i, v in shown.items()]
     ax1.barh(y, shown, color=colors)
     ax1.errorbar(shown, y, xerr=[shown - lo[shown.index], hi[shown.index] - shown],
                  fmt="none", ecolor="#264653", capsize=3)
     ax1.set_yticks(y, [frame.loc[i, "label"] for i in shown.index])
     ax1.axvline(0, color="#444444", lw=0.8)
-    ax1.set_xlabel("effect, % of the territory without the PTCE (95 % interval)")
+    ax1.set_xlabel("effect, % of the territory without the PTCE (95 % interval); "
+                   "green = better")
     ax1.invert_yaxis()
     sw, so = result.series_with, result.series_without
     durable_w = sw["n_employed_durable"] + sw["n_self_employed"]
     durable_o = so["n_employed_durable"] + so["n_self_employed"]
     ax2.plot(sw.index, durable_w - durable_o, color="#2a9d8f")
+    gap = sw["ptce_capacity"] <= 0  # months without coordination (funding gaps)
+    if gap.any():
+        ax2.fill_between(sw.index, 0, 1, where=gap.to_numpy(), color="#e9c46a", alpha=0.35,
+                         transform=ax2.get_xaxis_transform(), label="no coordination funding")
+        ax2.legend(loc="upper left")
     ax2.axhline(0, color="#444444", lw=0.8)
     ax2.set_xlabel("month")
     ax2.set_ylabel("additional persons in durable jobs")

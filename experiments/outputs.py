@@ -50,21 +50,21 @@ class OutputDirError(Exception):
     """The output directory cannot be used (the message says why and what to do)."""
 
 
-def check_out_dir(out_dir: Path) -> None:
+def check_out_dir(out_dir: Path, marker: str = "outcomes.json") -> None:
     """Fail early, before a long run, if ``out_dir`` cannot receive a run's files.
 
     Accepted: a directory that does not exist yet but can be created, an empty directory, or
-    the directory of a previous run (it holds ``outcomes.json``), which will be replaced.
-    Nothing is created here.
+    the directory of a previous run of the same command (it holds ``marker``), which will be
+    replaced. Nothing is created here.
     """
     if out_dir.exists():
         if not out_dir.is_dir():
             raise OutputDirError(f"{out_dir} exists and is not a directory")
         entries = list(out_dir.iterdir())
-        if entries and not (out_dir / "outcomes.json").is_file():
+        if entries and not (out_dir / marker).is_file():
             raise OutputDirError(
                 f"{out_dir} exists, is not empty and is not the directory of a previous run "
-                "(no outcomes.json); choose another directory or remove it"
+                f"(no {marker}); choose another directory or remove it"
             )
     ancestor = out_dir.parent
     while not ancestor.exists():

@@ -28,6 +28,20 @@ def test_effect_writes_table_runs_and_chart(tmp_path: Path) -> None:
     assert "Coordination cost" in res.output
 
 
+def test_effect_replaces_its_previous_output_but_not_other_folders(tmp_path: Path) -> None:
+    args = ["effect", "ptce/re_sources", "--replications", "2", "--persons", "1500",
+            "--months", "12"]
+    out = tmp_path / "e"
+    assert runner.invoke(app, [*args, "--out", str(out)]).exit_code == 0
+    assert runner.invoke(app, [*args, "--out", str(out)]).exit_code == 0
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.txt").write_text("keep me")
+    res = runner.invoke(app, [*args, "--out", str(other)])
+    assert res.exit_code == 2
+    assert (other / "notes.txt").read_text() == "keep me"
+
+
 def test_effect_same_seed_same_table(tmp_path: Path) -> None:
     tables = []
     for i in range(2):
