@@ -498,23 +498,19 @@ def effect(
     out.print(f"Wrote effects.csv, runs.csv, effects.png to {target}{os.sep}")
 
 
-# --------------------------------------------------------------------------- dashboard
+# ------------------------------------------------------------------------------ plugins
 
 
-@app.command()
-def dashboard(
-    db: Annotated[str | None, typer.Option(
-        help="Results database URL to read (default: $PTCE_DB or sqlite:///runs/ptce.sqlite).",
-        show_default=False)] = None,
-    host: Annotated[str, typer.Option(help="Address to bind; localhost unless told.")] = (
-        "127.0.0.1"),
-    port: Annotated[int, typer.Option(min=1, max=65535, help="Port.")] = 8765,
-) -> None:
-    """Open the what-if dashboard (Explore, Compare, Calibration) in the browser."""
-    from dashboards.server import serve
+def _register_plugins(app: typer.Typer) -> None:
+    """Add the commands of the packages that build on this one (the dashboard, calibration),
+    declared as ``ptce.commands`` entry points, so that this package never imports them."""
+    from importlib.metadata import entry_points
 
-    err.print(f"Serving the dashboard on http://{host}:{port}/ (Ctrl-C to stop)")
-    raise typer.Exit(serve(db, host, port))
+    for ep in sorted(entry_points(group="ptce.commands"), key=lambda e: e.name):
+        ep.load()(app)
+
+
+_register_plugins(app)
 
 
 def main() -> None:

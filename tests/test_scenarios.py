@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 
 import annotated_types as at
+import numpy as np
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -518,3 +519,22 @@ def test_event_setting_a_probability_out_of_range_is_rejected(
         load_scenario(path)
     assert info.value.path == f"events[0].set.{key}"
     assert info.value.expected == "a number >= 0 and <= 1"
+
+
+def test_territory_presets_run_and_keep_the_order_of_their_unemployment_rates() -> None:
+    """Each territory preset runs, and the territories' simulated unemployment rates rank as
+    INSEE's do (the calibration issue fits the levels)."""
+    from scipy import stats
+
+    from model import simulate, with_values
+
+    observed, simulated = [], []
+    for name in (n for n in list_presets() if n.startswith("territories/")):
+        params = with_values(load_scenario(name),
+                             {"population.persons": 8000, "simulation.months": 36})
+        result = simulate(params, 1)
+        assert all(np.isfinite(v) for v in result.outcomes.values()), name
+        observed.append(params.population.unemployment_rate)
+        simulated.append(result.outcomes["unemployment_rate"])
+    assert len(observed) == 8
+    assert stats.spearmanr(observed, simulated).statistic > 0.8
