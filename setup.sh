@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Create .venv with Python >= 3.12 and install the simulator.
-#   ./setup.sh          the simulator and its command line (ptce)
-#   ./setup.sh --dev    the same, plus the dashboard, the test and lint tools and the
-#                       dashboard's offline front-end files (needs npm)
+#   ./setup.sh          the simulator, its command line (ptce) and dashboard, with the
+#                       dashboard's front-end files installed locally (needs npm)
+#   ./setup.sh --dev    the same, plus the test and lint tools
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -36,9 +36,12 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e ".${extras}"
+# the dashboard's front-end files, from the npm registry, so it works with no internet
+# (idempotent: packages already in place are skipped); required for the tests (--dev)
 if [ -n "$extras" ]; then
-  # the dashboard's front-end files, from the npm registry, so it works with no internet
-  # (idempotent: packages already in place are skipped)
   .venv/bin/python -m dashboards.assets
+elif ! .venv/bin/python -m dashboards.assets; then
+  echo "setup.sh: the dashboard's front-end files could not be installed (needs npm);" \
+       "everything else is ready. Install npm and re-run ./setup.sh to use 'ptce dashboard'." >&2
 fi
 echo "setup.sh: ready; run .venv/bin/ptce --help"

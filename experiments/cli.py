@@ -330,6 +330,11 @@ def bench(
     scenario: Annotated[str, typer.Option(
         help="Scenario of the full model (file or preset name).")] = "baseline",
     seed: Annotated[int, typer.Option(min=0, help="Root seed of every run.")] = 1,
+    ptce: Annotated[bool, typer.Option(
+        help="Also measure the same sizes with a PTCE whose levers are all on.")] = True,
+    batch_runs: Annotated[int, typer.Option(
+        min=0, help="Runs of the batch benchmark (1 and 2 local workers, SQLite); 0 skips "
+                    "it.")] = 12,
     json_file: Annotated[Path | None, typer.Option(
         "--json", help="Also save the figures to this JSON file.", dir_okay=False,
         show_default=False)] = None,
@@ -344,7 +349,7 @@ def bench(
 
     from pydantic import ValidationError
 
-    from experiments.bench import BenchError, render, run_bench
+    from experiments.bench import PTCE_SCENARIO, BenchError, render, run_bench
     from model import with_values
     from scenarios import ScenarioError, load_scenario
 
@@ -373,11 +378,16 @@ def bench(
 
     with err.status("starting") as status:
         def on_start(kind: str, persons: int) -> None:
-            label = "full model" if kind == "full" else "per-agent reference"
+            if kind == "batch":
+                status.update(f"timing a batch of {persons} runs with 1 and 2 workers")
+                return
+            label = {"full": "full model", "ptce": "full model with a PTCE"}.get(
+                kind, "per-agent reference")
             status.update(f"measuring the {label} at {persons:,} persons (fresh process)")
         try:
             report = run_bench(full_sizes, months, ref_sizes, scenario=scenario, seed=seed,
-                               on_start=on_start)
+                               ptce_scenario=PTCE_SCENARIO if ptce else None,
+                               batch_runs=batch_runs, on_start=on_start)
         except BenchError as exc:
             raise _fail(str(exc), code=1) from None
     render(report, out)

@@ -135,12 +135,14 @@ def resolve_scenario(source: str | Path, relative_to: Path | None = None) -> Pat
     presets = list_presets()
     if name in presets:
         return PRESETS_DIR / f"{name}.yaml"
-    by_stem = [p for p in presets if p.rsplit("/", 1)[-1] == name]
-    if len(by_stem) == 1:
-        return PRESETS_DIR / f"{by_stem[0]}.yaml"
-    by_code = [p for p in presets if p.rsplit("/", 1)[-1].startswith(f"{name}_")]
-    if len(by_code) == 1:
-        return PRESETS_DIR / f"{by_code[0]}.yaml"
+    for matches in ([p for p in presets if p.rsplit("/", 1)[-1] == name],
+                    [p for p in presets if p.rsplit("/", 1)[-1].startswith(f"{name}_")]):
+        # a short name means the shallowest preset: `7503_bayonne` is the territory file,
+        # `territories/calibrated/7503_bayonne` its calibrated version
+        shallowest = [p for p in matches if p.count("/") == min(
+            (q.count("/") for q in matches), default=0)]
+        if len(shallowest) == 1:
+            return PRESETS_DIR / f"{shallowest[0]}.yaml"
     close = difflib.get_close_matches(name, presets + [p.rsplit("/", 1)[-1] for p in presets],
                                       n=1)
     raise ScenarioError(text, [Problem(
