@@ -1,0 +1,394 @@
+"""The Solara app: Explore (what-if run), Compare (stored batches), Calibration.
+
+Serve it with ``ptce dashboard`` (see :func:`dashboards.server.serve`) or
+``solara run dashboards/app.py``. Nothing is built at import time: each browser session owns
+its state (presets, control values, its last run) through component hooks, so two users never
+see each other's runs.
+
+Mesa's ``SolaraViz`` steps one shared model instance and applies sliders on Reset; a run here
+is a whole vectorised simulation (and its counterfactual) done in about a second, so the pages
+are plain Solara components over :func:`model.simulate`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import solara
+from pydantic import ValidationError
+
+from dashboards import batches, charts, explore
+from dashboards.explore import NO_SHOCK, Choices, Control
+from model import OUTCOME_DOCS, TerritoryParams
+from scenarios import ScenarioError, list_presets, load_scenario
+
+DEFAULT_PRESET = "baseline"
+
+#: Outcomes shown in the Explore summary (name -> format).
+SUMMARY_OUTCOMES = {
+    "unemployment_rate": "{:.2%}",
+    "long_term_unemployed_share": "{:.1%}",
+    "job_finding_rate": "{:.2%}",
+    "vacancy_rate": "{:.2%}",
+    "iae_exit_share_durable": "{:.1%}",
+    "career_share_months_employed": "{:.1%}",
+    "career_longest_unemployment": "{:.1f}",
+}
+
+
+# ----------------------------------------------------------------------------- Explore
+
+def initial_values(base: TerritoryParams) -> dict[str, Any]:
+    """The control values a preset starts from."""
+    values: dict[str, Any] = {
+        "persons": base.population.persons,
+        "months": base.simulation.months,
+        "seed": 1,
+        "training_seats_scale": 1.0,
+        "shock_sector": NO_SHOCK,
+        "shock_month": min(24, base.simulation.months),
+        "shock_factor": 0.8,
+        "shock_months": 12,
+        "ptce_on": getattr(base, "ptce", None) is not None,
+    }
+    for control in explore.TERRITORY_CONTROLS:
+        values[control.path] = explore.get_path(base, control.path, control.min)
+    with_ptce = base if getattr(base, "ptce", None) is not None else explore.ptce_defaults()
+    for control in explore.available_ptce_controls():
+        values[control.path] = explore.get_path(with_ptce, control.path)
+    return values
+
+
+def choices_from(values: dict[str, Any]) -> Choices:
+    """The :class:`Choices` the control values describe."""
+    ptce_paths = {c.path for c in explore.PTCE_CONTROLS}
+    territory = {c.path: values[c.path] for c in explore.TERRITORY_CONTROLS if c.path in values}
+    return Choices(
+        persons=int(values["persons"]), months=int(values["months"]), seed=int(values["seed"]),
+        values=territory, training_seats_scale=float(values["training_seats_scale"]),
+        shock_sector=values["shock_sector"], shock_month=int(values["shock_month"]),
+        shock_factor=float(values["shock_factor"]), shock_months=int(values["shock_months"]),
+        ptce_on=bool(values["ptce_on"]),
+        ptce_values={k: v for k, v in values.items() if k in ptce_paths},
+    )
+
+
+@solara.component
+def ControlWidget(control: Control, value: Any, on_value: Any, disabled: bool = False) -> None:
+    """One slider or switch drawn from a :class:`Control` descriptor."""
+    if control.kind == "switch":
+        solara.Switch(label=control.label, value=bool(value), on_value=on_value,
+                      disabled=disabled)
+    elif control.kind == "int":
+        solara.SliderInt(control.label, value=int(value), min=int(control.min),
+                         max=int(control.max), step=max(1, int(control.step)),
+                         on_value=on_value, disabled=disabled, thumb_label="always")
+    else:
+        solara.SliderFloat(control.label, value=float(value), min=control.min, max=control.max,
+                           step=control.step, on_value=on_value, disabled=disabled,
+                           thumb_label="always")
+
+
+@solara.component
+def PTCEControls(values: dict[str, Any], set_value: Any) -> None:
+    """The PTCE group, drawn from :data:`dashboards.explore.PTCE_CONTROLS`."""
+    solara.Text("PTCE", style={"font-weight": "bold", "font-size": "1.1em"})
+    controls = explore.available_ptce_controls()
+    if not controls:
+        solara.Info("The PTCE coordinator is not available in this build: the model has no "
+                    "'ptce' parameter section yet. These controls appear when it has one.",
+                    dense=True)
+        return
+    solara.Switch(label="This territory has a PTCE", value=bool(values["ptce_on"]),
+                  on_value=lambda v: set_value("ptce_on", v))
+    if not values["ptce_on"]:
+        solara.Text("Switch on to set the coordinator and its levers; the run then also "
+                    "simulates the same territory without the PTCE, on the same seed.",
+                    style={"font-size": "0.85em", "color": "#666"})
+        return
+    group = None
+    for control in controls:
+        if control.group != group:
+            group = control.group
+            solara.Text(group, style={"font-weight": "bold", "margin-top": "8px"})
+        lever_off = (control.path.endswith(".intensity")
+                     and not values.get(control.path.rsplit(".", 1)[0] + ".enabled", True))
+        ControlWidget(control, values[control.path],
+                      lambda v, p=control.path: set_value(p, v), disabled=lever_off)
+
+
+@solara.component
+def TerritoryControls(presets: list[str], preset: str, on_preset: Any,
+                      values: dict[str, Any], set_value: Any, sectors: list[str]) -> None:
+    """Preset, size, seed, SIAE posts, training seats, matching, demand shock."""
+    solara.Select(label="Territory or PTCE preset", values=presets, value=preset,
+                  on_value=on_preset)
+    solara.SliderInt("Persons", value=int(values["persons"]), min=1_000, max=100_000,
+                     step=1_000, on_value=lambda v: set_value("persons", v))
+    solara.SliderInt("Months (horizon)", value=int(values["months"]), min=12, max=240, step=12,
+                     on_value=lambda v: set_value("months", v))
+    solara.InputInt("Seed", value=int(values["seed"]), on_value=lambda v: set_value("seed", v),
+                    continuous_update=True)
+    group = None
+    for control in explore.TERRITORY_CONTROLS:
+        if control.group != group:
+            group = control.group
+            solara.Text(group, style={"font-weight": "bold", "margin-top": "8px"})
+        ControlWidget(control, values[control.path], lambda v, p=control.path: set_value(p, v))
+    solara.SliderFloat("Training seats (x preset)", value=float(values["training_seats_scale"]),
+                       min=0.0, max=3.0, step=0.1,
+                       on_value=lambda v: set_value("training_seats_scale", v))
+    solara.Text("Demand shock", style={"font-weight": "bold", "margin-top": "8px"})
+    solara.Select(label="Sector", values=[NO_SHOCK, "all", *sectors],
+                  value=values["shock_sector"], on_value=lambda v: set_value("shock_sector", v))
+    shock_off = values["shock_sector"] == NO_SHOCK
+    solara.SliderInt("Shock month", value=int(values["shock_month"]), min=1,
+                     max=int(values["months"]), on_value=lambda v: set_value("shock_month", v),
+                     disabled=shock_off)
+    solara.SliderFloat("Positions factor", value=float(values["shock_factor"]), min=0.3,
+                       max=2.0, step=0.05, on_value=lambda v: set_value("shock_factor", v),
+                       disabled=shock_off)
+    solara.SliderInt("Shock duration (months)", value=int(values["shock_months"]), min=1,
+                     max=60, on_value=lambda v: set_value("shock_months", v), disabled=shock_off)
+
+
+def summary_table(run: explore.ExploreRun) -> pd.DataFrame:
+    """Main outcomes of the run (and of its counterfactual, with the difference)."""
+    rows = []
+    for name, fmt in SUMMARY_OUTCOMES.items():
+        value = run.result.outcomes.get(name)
+        if value is None:
+            continue
+        row = {"outcome": name, "run": fmt.format(value)}
+        if run.counterfactual is not None:
+            cf = run.counterfactual.outcomes.get(name, float("nan"))
+            row["without PTCE"] = fmt.format(cf)
+            row["difference"] = fmt.format(value - cf)
+        row["meaning"] = OUTCOME_DOCS.get(name, "")
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+@solara.component
+def RunCharts(run: explore.ExploreRun) -> None:
+    """The Explore charts of one run; rebuilt only when the run changes."""
+    made = solara.use_memo(lambda: _make_charts(run), dependencies=[id(run)])
+    what = "scenario and counterfactual" if run.counterfactual is not None else "one run"
+    solara.Text(f"{run.params.name}: {run.params.population.persons:,} persons, "
+                f"{run.params.simulation.months} months, seed {run.seed}; {what} simulated "
+                f"in {run.seconds:.2f} s.", classes=["ptce-run-info"])
+    solara.DataFrame(summary_table(run), items_per_page=10)
+    for chart in made["charts"]:
+        solara.FigureAltair(chart)
+    if made["trust"] is None:
+        reason = ("this run has no PTCE" if run.counterfactual is None
+                  else "the model does not report its trust network yet")
+        solara.Text(f"Trust network: not shown ({reason}).",
+                    style={"color": "#666", "font-size": "0.9em"})
+    else:
+        solara.FigureAltair(made["trust"])
+
+
+def _make_charts(run: explore.ExploreRun) -> dict[str, Any]:
+    out = [charts.stocks(run.result)]
+    if run.counterfactual is not None:
+        out.append(charts.versus_counterfactual(run.result, run.counterfactual))
+    out += [charts.iae_exits(run.result), charts.careers(run.result),
+            charts.beveridge(run.result, run.counterfactual)]
+    graph = explore.trust_graph(run.result)
+    return {"charts": out, "trust": charts.trust_network(graph, run.seed) if graph else None}
+
+
+@solara.component
+def Explore() -> None:
+    """What-if page: pick a preset, move the levers, Run, read the charts."""
+    presets = solara.use_memo(list_presets, dependencies=[])
+    first_name = DEFAULT_PRESET if DEFAULT_PRESET in presets else presets[0]
+    # loaded once per session, on first render (never at import time)
+    first = solara.use_memo(lambda: load_scenario(first_name), dependencies=[])
+    first_values = solara.use_memo(lambda: initial_values(first), dependencies=[])
+    preset = solara.use_reactive(first_name)
+    base, set_base = solara.use_state(first)
+    values, set_values = solara.use_state(first_values)
+    last_run = solara.use_reactive(None)
+    error = solara.use_reactive(None)
+
+    def on_preset(name: str) -> None:
+        try:
+            loaded = load_scenario(name)
+        except ScenarioError as exc:
+            error.set(str(exc))
+            return
+        preset.set(name)
+        set_base(loaded)
+        set_values(initial_values(loaded))
+
+    def set_value(key: str, value: Any) -> None:
+        set_values(lambda old: {**old, key: value})
+
+    def on_run() -> None:
+        try:
+            params = explore.build_params(base, choices_from(values))
+            last_run.set(explore.run(params, int(values["seed"])))
+            error.set(None)
+        except (ValidationError, ValueError, KeyError) as exc:
+            error.set(f"These settings are not valid: {exc}")
+
+    solara.Title("PTCE simulator: explore")
+    with solara.Sidebar():
+        with solara.Card("Territory", margin=0):
+            TerritoryControls(presets, preset.value, on_preset, values, set_value,
+                              base.sector_names)
+        with solara.Card(margin=0):
+            PTCEControls(values, set_value)
+        solara.Button("Run", color="primary", on_click=on_run, block=True)
+    with solara.Column():
+        if error.value:
+            solara.Error(error.value)
+        if last_run.value is None:
+            solara.Info(f"Preset '{preset.value}': {base.description or base.name}. "
+                        "Set the levers on the left and press Run.")
+        else:
+            RunCharts(last_run.value)
+
+
+# ----------------------------------------------------------------------------- Compare
+
+def database_url() -> str | None:
+    """The database the Compare page reads (``PTCE_DB``; ``ptce dashboard --db`` sets it)."""
+    return os.environ.get("PTCE_DB")
+
+
+@solara.component
+def Compare() -> None:
+    """Stored batches: series with 95 % bands, outcome distributions, paired effects."""
+    solara.Title("PTCE simulator: compare")
+    refresh = solara.use_reactive(0)
+    db = database_url()
+    reader = solara.use_memo(lambda: _open(db), dependencies=[db, refresh.value])
+    if isinstance(reader, str):
+        with solara.Column():
+            solara.Info(f"No stored batches to compare: {reader}. Run a batch first, for "
+                        "example `ptce batch baseline territories/7503_bayonne --replications "
+                        "10 --db URL`, then start the dashboard with the same `--db URL`.")
+            solara.Button("Reload", on_click=lambda: refresh.set(refresh.value + 1))
+        return
+    BatchList(reader, refresh)
+
+
+@solara.component
+def BatchList(reader: batches.Store, refresh: Any) -> None:
+    """Pick a stored batch, then show it."""
+    table = solara.use_memo(lambda: batches.list_batches(reader),
+                            dependencies=[reader.url, refresh.value])
+    chosen = solara.use_reactive(None)
+    if table.empty:
+        with solara.Column():
+            solara.Info(f"The database {reader.url} holds no batch yet: run `ptce batch ...` "
+                        "with this `--db`.")
+            solara.Button("Reload", on_click=lambda: refresh.set(refresh.value + 1))
+        return
+    labels = {f"#{r.id} {r.name or ''} ({r.succeeded}/{r.runs} runs, {r.status})": int(r.id)
+              for r in table.itertuples()}
+    label = chosen.value if chosen.value in labels else next(iter(labels))
+    with solara.Sidebar():
+        solara.Select(label="Batch", values=list(labels), value=label, on_value=chosen.set)
+        solara.Button("Reload", on_click=lambda: refresh.set(refresh.value + 1), block=True)
+    BatchView(reader, labels[label], refresh.value)
+
+
+def _open(db: str | None) -> batches.Store | str:
+    try:
+        return batches.open_reader(db)
+    except batches.NoDatabase as exc:
+        return str(exc)
+
+
+@solara.component
+def BatchView(reader: batches.Store, batch_id: int, version: int) -> None:
+    """One batch: pick the baseline, a series and an outcome."""
+    points = solara.use_memo(lambda: batches.design_points(reader, batch_id),
+                             dependencies=[batch_id, version])
+    outcomes = solara.use_memo(lambda: batches.outcomes(reader, batch_id),
+                               dependencies=[batch_id, version])
+    names = solara.use_memo(lambda: batches.series_names(reader, batch_id),
+                            dependencies=[batch_id, version])
+    scenarios = list(dict.fromkeys(points["scenario"]))
+    baseline = solara.use_reactive(None)
+    series_name = solara.use_reactive(None)
+    outcome_name = solara.use_reactive(None)
+    outcome_names = sorted(outcomes["name"].unique()) if not outcomes.empty else [""]
+    base = baseline.value if baseline.value in scenarios else next(
+        (p for p in scenarios if Path(p).stem == "baseline"), (scenarios or [""])[0])
+    name = series_name.value if series_name.value in names else (
+        "unemployment_rate" if "unemployment_rate" in names else (names or [None])[0])
+    outcome = outcome_name.value if outcome_name.value in outcome_names else (
+        "unemployment_rate" if "unemployment_rate" in outcome_names else outcome_names[0])
+    series = solara.use_memo(
+        lambda: batches.series(reader, batch_id, name) if name else None,
+        dependencies=[batch_id, version, name])
+    summary = solara.use_memo(
+        lambda: batches.effects(reader, batch_id, base) if not outcomes.empty else None,
+        dependencies=[batch_id, version, base])
+    if not scenarios or outcomes.empty or summary is None:
+        solara.Info(f"Batch #{batch_id} has no succeeded run yet.")
+        return
+    columns = ["scenario", "point", "outcome", "n", "mean", "lower", "upper", "diff_n",
+               "difference", "diff_lower", "diff_upper"]
+    table = summary[[c for c in columns if c in summary]]
+    with solara.Column():
+        solara.Text(f"Batch #{batch_id}: {len(scenarios)} scenarios, {len(points)} points, "
+                    f"{outcomes['replication'].nunique()} replications with outcomes.",
+                    classes=["ptce-batch-info"])
+        with solara.Row():
+            solara.Select(label="Baseline scenario", values=scenarios, value=base,
+                          on_value=baseline.set)
+            solara.Select(label="Series", values=names, value=name, on_value=series_name.set)
+            solara.Select(label="Outcome", values=outcome_names, value=outcome,
+                          on_value=outcome_name.set)
+        if series is not None and not series.empty:
+            solara.FigureAltair(charts.series_bands(batches.series_summary(series), name))
+        picked = outcomes[outcomes["name"] == outcome].assign(scenario=lambda d: d["label"])
+        solara.FigureAltair(charts.outcome_distribution(picked, outcome))
+        solara.Text(f"Per scenario and point: mean and 95 % interval, and the paired "
+                    f"difference against '{base}' (same replication = same seed)",
+                    style={"font-weight": "bold"})
+        shown = table[table["outcome"] == outcome] if outcome else table
+        solara.DataFrame(shown.round(5), items_per_page=20)
+        with solara.Row():
+            solara.FileDownload(lambda: outcomes.to_csv(index=False),
+                                filename=f"batch{batch_id}_outcomes.csv",
+                                label="Outcomes (CSV)")
+            solara.FileDownload(lambda: table.to_csv(index=False),
+                                filename=f"batch{batch_id}_paired_effects.csv",
+                                label="Paired effects (CSV)")
+            if series is not None:
+                solara.FileDownload(lambda: series.to_csv(index=False),
+                                    filename=f"batch{batch_id}_{name}.csv",
+                                    label="Series (CSV)")
+
+
+# ----------------------------------------------------------------------------- Calibration
+
+@solara.component
+def Calibration() -> None:
+    """Calibration reports stored in the database (empty until calibration is built)."""
+    solara.Title("PTCE simulator: calibration")
+    with solara.Column():
+        solara.Info("No calibration is stored yet. A calibration fits a territory's parameters "
+                    "to its statistics (INSEE unemployment rate, IAE size, Dares exit outcomes, "
+                    "France Travail job-access rate, vacancy rate) and records the targets "
+                    "against simulated values with intervals and the parameter estimates.")
+        solara.Text("Make one with `ptce calibrate TERRITORY --db URL` (for example "
+                    "`ptce calibrate territories/7503_bayonne`) once the calibration command "
+                    "is available, then reload this page with the same database.")
+
+
+routes = [
+    solara.Route(path="/", component=Explore, label="Explore"),
+    solara.Route(path="compare", component=Compare, label="Compare"),
+    solara.Route(path="calibration", component=Calibration, label="Calibration"),
+]

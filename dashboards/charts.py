@@ -1,0 +1,250 @@
+"""Altair charts of one run (Explore page) and of stored batches (Compare page).
+
+Every function takes results and returns an ``alt.Chart`` whose data is computed here in pandas
+(aggregated, so a chart never embeds one row per person: Altair refuses more than 5,000 rows
+and the browser would pay for them). Colours are hex codes: Altair ignores matplotlib names.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from model import RunResult
+
+#: State -> colour (Tableau 10, as hex).
+STATE_COLOURS: dict[str, str] = {
+    "n_employed_durable": "#4e79a7",
+    "n_employed_temp": "#76b7b2",
+    "n_self_employed": "#59a14f",
+    "n_siae": "#f28e2b",
+    "n_training": "#edc948",
+    "n_unemployed": "#e15759",
+    "n_inactive": "#bab0ac",
+}
+STATE_LABELS: dict[str, str] = {
+    "n_employed_durable": "durable job",
+    "n_employed_temp": "short contract",
+    "n_self_employed": "self-employed",
+    "n_siae": "SIAE (CDDI)",
+    "n_training": "training",
+    "n_unemployed": "unemployed",
+    "n_inactive": "inactive",
+}
+OUTCOME_COLOURS: dict[str, str] = {
+    "DURABLE": "#4e79a7", "TRANSITION": "#76b7b2", "POSITIVE": "#59a14f", "OTHER": "#bab0ac",
+}
+SCENARIO_COLOURS = ["#4e79a7", "#e15759", "#59a14f", "#f28e2b", "#b07aa1", "#76b7b2",
+                    "#edc948", "#ff9da7", "#9c755f", "#bab0ac"]
+WITH_PTCE, WITHOUT_PTCE = "with the PTCE", "counterfactual (no PTCE)"
+
+#: Career-security indicators of ``RunResult.careers`` (column -> label).
+CAREER_INDICATORS: dict[str, str] = {
+    "share_months_employed": "share of months employed",
+    "breaks": "breaks into unemployment",
+    "longest_unemployment": "longest unemployment spell (months)",
+    "months_durable": "months in durable jobs",
+    "qualification_gained": "qualification levels gained",
+}
+
+WIDTH = 520
+
+
+def _scale(mapping: dict[str, str]) -> alt.Scale:
+    return alt.Scale(domain=list(mapping), range=list(mapping.values()))
+
+
+def stocks(result: RunResult) -> alt.Chart:
+    """Persons by state, stacked, per month."""
+    cols = [c for c in STATE_COLOURS if c in result.series]
+    data = (result.series[cols].rename(columns=STATE_LABELS).rename_axis("month").reset_index()
+            .melt("month", var_name="state", value_name="persons"))
+    labels = {STATE_LABELS[c]: STATE_COLOURS[c] for c in cols}
+    return alt.Chart(data, title="Stocks over time").mark_area().encode(
+        x=alt.X("month:Q", title="month of the horizon"),
+        y=alt.Y("persons:Q", stack=True, title="persons"),
+        color=alt.Color("state:N", scale=_scale(labels), sort=list(labels)),
+        order=alt.Order("order:Q"),
+        tooltip=["month:Q", "state:N", "persons:Q"],
+    ).transform_calculate(order=f"indexof({list(labels)!r}, datum.state)").properties(
+        width=WIDTH, height=260)
+
+
+#: Indicators compared between the scenario and its counterfactual (column -> label).
+EFFECT_SERIES: dict[str, str] = {
+    "n_employed_durable": "persons in a durable job",
+    "unemployment_rate": "unemployment rate",
+    "long_term_unemployed_share": "long-term share of the unemployed",
+}
+
+
+def versus_counterfactual(result: RunResult, counterfactual: RunResult) -> alt.Chart:
+    """The PTCE scenario against the same territory without it, same seed (DESIGN 3.2)."""
+    frames = []
+    for label, res in ((WITH_PTCE, result), (WITHOUT_PTCE, counterfactual)):
+        part = res.series[list(EFFECT_SERIES)].rename(columns=EFFECT_SERIES)
+        part = part.rename_axis("month").reset_index().melt(
+            "month", var_name="indicator", value_name="value")
+        part["scenario"] = label
+        frames.append(part)
+    data = pd.concat(frames, ignore_index=True)
+    colours = {WITH_PTCE: "#4e79a7", WITHOUT_PTCE: "#bab0ac"}
+    return alt.Chart(data).mark_line().encode(
+        x=alt.X("month:Q"), y=alt.Y("value:Q", title=None),
+        color=alt.Color("scenario:N", scale=_scale(colours)),
+        tooltip=["month:Q", "scenario:N", alt.Tooltip("value:Q", format=".3f")],
+    ).properties(width=240, height=180).facet(
+        column=alt.Column("indicator:N", title=None), title="PTCE scenario vs counterfactual"
+    ).resolve_scale(y="independent")
+
+
+def iae_exits(result: RunResult) -> alt.Chart:
+    """SIAE exit outcomes (sortie dynamique categories) by structure type, as shares."""
+    exits = result.iae_exits
+    if exits.empty:
+        data = pd.DataFrame({"siae_type": [], "outcome": [], "exits": [], "share": []})
+    else:
+        data = (exits.groupby(["siae_type", "outcome"], observed=True).size()
+                .rename("exits").reset_index())
+        data["siae_type"] = data["siae_type"].astype(str)
+        data["outcome"] = data["outcome"].astype(str)
+        data["share"] = data["exits"] / data.groupby("siae_type")["exits"].transform("sum")
+    return alt.Chart(data, title="IAE exit outcomes by structure type").mark_bar().encode(
+        y=alt.Y("siae_type:N", title="structure type", sort=["ACI", "EI", "ETTI", "AI"]),
+        x=alt.X("share:Q", stack="normalize", title="share of exits", axis=alt.Axis(format="%")),
+        color=alt.Color("outcome:N", scale=_scale(OUTCOME_COLOURS), sort=list(OUTCOME_COLOURS)),
+        order=alt.Order("order:Q"),
+        tooltip=["siae_type:N", "outcome:N", "exits:Q", alt.Tooltip("share:Q", format=".1%")],
+    ).transform_calculate(order=f"indexof({list(OUTCOME_COLOURS)!r}, datum.outcome)").properties(
+        width=WIDTH, height=140)
+
+
+def career_histogram(careers: pd.DataFrame, bins: int = 20) -> pd.DataFrame:
+    """Per indicator, the number of persons in each bin: columns
+    ``indicator, lower, upper, persons`` (one row per non-empty bin)."""
+    rows = []
+    for col, label in CAREER_INDICATORS.items():
+        if col not in careers:
+            continue
+        values = careers[col].to_numpy(dtype=float)
+        if values.size == 0:
+            continue
+        lo, hi = float(values.min()), float(values.max())
+        integer = bool(np.all(np.mod(values, 1) == 0))
+        if integer and hi - lo <= bins:
+            edges = np.arange(lo, hi + 2) - 0.5
+        else:
+            edges = np.linspace(lo, hi if hi > lo else lo + 1, bins + 1)
+        counts, edges = np.histogram(values, bins=edges)
+        for k in np.flatnonzero(counts):
+            rows.append((label, edges[k], edges[k + 1], int(counts[k])))
+    return pd.DataFrame(rows, columns=["indicator", "lower", "upper", "persons"])
+
+
+def careers(result: RunResult) -> alt.Chart:
+    """Distribution over persons of each career-security indicator (DESIGN 4.5)."""
+    data = career_histogram(result.careers)
+    return alt.Chart(data).mark_bar(color="#4e79a7").encode(
+        x=alt.X("lower:Q", title=None, bin="binned"), x2="upper:Q",
+        y=alt.Y("persons:Q", title="persons"),
+        tooltip=["indicator:N", alt.Tooltip("lower:Q", format=".2f"),
+                 alt.Tooltip("upper:Q", format=".2f"), "persons:Q"],
+    ).properties(width=220, height=140).facet(
+        facet=alt.Facet("indicator:N", title=None), columns=3,
+        title="Career security: distribution over persons",
+    ).resolve_scale(x="independent", y="independent")
+
+
+def beveridge(result: RunResult, counterfactual: RunResult | None = None) -> alt.Chart:
+    """Vacancy rate against unemployment rate, month by month (the Beveridge curve)."""
+    frames = []
+    for label, res in ((WITH_PTCE if counterfactual is not None else "run", result),
+                       (WITHOUT_PTCE, counterfactual)):
+        if res is None:
+            continue
+        part = res.series[["unemployment_rate", "vacancy_rate"]].rename_axis("month").reset_index()
+        part["scenario"] = label
+        frames.append(part)
+    data = pd.concat(frames, ignore_index=True)
+    base = alt.Chart(data).encode(
+        x=alt.X("unemployment_rate:Q", title="unemployment rate", scale=alt.Scale(zero=False),
+                axis=alt.Axis(format="%")),
+        y=alt.Y("vacancy_rate:Q", title="vacancy rate", scale=alt.Scale(zero=False),
+                axis=alt.Axis(format="%")),
+        order="month:Q",
+        tooltip=["month:Q", "scenario:N", alt.Tooltip("unemployment_rate:Q", format=".2%"),
+                 alt.Tooltip("vacancy_rate:Q", format=".2%")],
+    )
+    line = base.mark_line(color="#bab0ac", opacity=0.6)
+    points = base.mark_circle(size=30).encode(
+        color=alt.Color("month:Q", scale=alt.Scale(range=["#c6dbef", "#08306b"])),
+        shape=alt.Shape("scenario:N"))
+    return alt.layer(line, points, title="Beveridge curve").properties(width=WIDTH, height=260)
+
+
+def trust_network(graph: Any, seed: int) -> alt.Chart:
+    """The PTCE members' trust network at the end of the run (a networkx graph whose edges
+    carry ``weight``); the layout is seeded so that the same run draws the same picture."""
+    import networkx as nx
+
+    pos = nx.spring_layout(graph, seed=seed, weight="weight")
+    nodes = pd.DataFrame([
+        {"node": str(n), "x": float(pos[n][0]), "y": float(pos[n][1]),
+         "kind": str(d.get("kind", "member")), "degree": graph.degree(n)}
+        for n, d in graph.nodes(data=True)])
+    edges = pd.DataFrame([
+        {"edge": i, "x": float(pos[a][0]), "y": float(pos[a][1]),
+         "weight": float(d.get("weight", 1.0))}
+        for i, (a, b, d) in enumerate(graph.edges(data=True))
+    ] + [
+        {"edge": i, "x": float(pos[b][0]), "y": float(pos[b][1]),
+         "weight": float(d.get("weight", 1.0))}
+        for i, (a, b, d) in enumerate(graph.edges(data=True))
+    ], columns=["edge", "x", "y", "weight"])
+    axis = alt.Axis(labels=False, ticks=False, grid=False, title=None, domain=False)
+    lines = alt.Chart(edges).mark_line(color="#9c755f").encode(
+        x=alt.X("x:Q", axis=axis), y=alt.Y("y:Q", axis=axis), detail="edge:N",
+        opacity=alt.Opacity("weight:Q", scale=alt.Scale(domain=[0, 1], range=[0.1, 1.0])),
+        strokeWidth=alt.StrokeWidth("weight:Q", scale=alt.Scale(domain=[0, 1], range=[0.5, 4])))
+    dots = alt.Chart(nodes).mark_circle(size=120).encode(
+        x="x:Q", y="y:Q",
+        color=alt.Color("kind:N", scale=alt.Scale(range=SCENARIO_COLOURS)),
+        tooltip=["node:N", "kind:N", "degree:Q"])
+    return alt.layer(lines, dots, title="Trust network between PTCE members").properties(
+        width=WIDTH, height=320)
+
+
+# ----------------------------------------------------------------------------- batches
+
+def series_bands(summary: pd.DataFrame, name: str) -> alt.Chart:
+    """Mean and 95 % band of one series per scenario. ``summary`` has columns
+    ``scenario, month, mean, lower, upper`` (see :func:`dashboards.batches.series_summary`)."""
+    scen = list(dict.fromkeys(summary["scenario"]))
+    scale = alt.Scale(domain=scen, range=SCENARIO_COLOURS[: len(scen)] or SCENARIO_COLOURS)
+    base = alt.Chart(summary).encode(
+        x=alt.X("month:Q"), color=alt.Color("scenario:N", scale=scale))
+    band = base.mark_area(opacity=0.25).encode(y=alt.Y("lower:Q", title=name), y2="upper:Q")
+    line = base.mark_line().encode(
+        y="mean:Q", tooltip=["scenario:N", "month:Q", alt.Tooltip("mean:Q", format=".4g"),
+                             alt.Tooltip("lower:Q", format=".4g"),
+                             alt.Tooltip("upper:Q", format=".4g")])
+    return alt.layer(band, line, title=f"{name}: mean and 95 % band over replications"
+                     ).properties(width=WIDTH + 80, height=260)
+
+
+def outcome_distribution(values: pd.DataFrame, name: str) -> alt.Chart:
+    """One outcome over replications, per scenario (``values``: ``scenario, value``)."""
+    scen = list(dict.fromkeys(values["scenario"]))
+    scale = alt.Scale(domain=scen, range=SCENARIO_COLOURS[: len(scen)] or SCENARIO_COLOURS)
+    box = alt.Chart(values).mark_boxplot(extent="min-max", opacity=0.5).encode(
+        y=alt.Y("scenario:N", title=None), x=alt.X("value:Q", title=name,
+                                                   scale=alt.Scale(zero=False)),
+        color=alt.Color("scenario:N", scale=scale, legend=None))
+    dots = alt.Chart(values).mark_tick(thickness=2).encode(
+        y="scenario:N", x="value:Q", color=alt.Color("scenario:N", scale=scale, legend=None),
+        tooltip=["scenario:N", "replication:Q", alt.Tooltip("value:Q", format=".4g")])
+    return alt.layer(box, dots, title=f"{name} over replications").properties(
+        width=WIDTH, height=max(60, 40 * len(scen)))

@@ -1,0 +1,343 @@
+"""Dashboard tests without a browser: pages rendered with ``solara.render`` and driven through
+reacton finders, plus the pure functions behind them (parameters, charts, stored batches,
+offline assets)."""
+
+from __future__ import annotations
+
+import json
+import tarfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+solara = pytest.importorskip("solara", reason="the dashboard extra is not installed")
+v = pytest.importorskip("ipyvuetify")
+
+from dashboards import app, assets, batches, charts, explore  # noqa: E402
+from model import TerritoryParams  # noqa: E402
+from scenarios import load_scenario  # noqa: E402
+
+#: A small, quick Explore run.
+SMALL_UI = {"Persons": 2_000, "Months (horizon)": 24}
+
+
+def write_batch(db_url: str, replications: int = 3) -> int:
+    """A real batch of two scenarios on a small territory, written by the batch runner."""
+    from experiments.batch import create_batch, run_batch
+    from experiments.design import build_design
+    from experiments.executors import LocalExecutor
+    from experiments.store import open_store
+
+    store = open_store(db_url)
+    design = build_design(["baseline", "territories/7503_bayonne"], name="dashboard test",
+                          fixed={"population.persons": 2_000,
+                                 "simulation.burn_in_months": 6, "simulation.months": 24},
+                          replications=replications)
+    batch_id, _ = create_batch(store, design)
+    with LocalExecutor(1) as executor:
+        report = run_batch(store, batch_id, executor)
+    store.close()
+    assert report.failed == 0, report.failures
+    return batch_id
+
+
+def render(page):
+    # AppLayout is needed for the sidebar's widgets to be found
+    return solara.render(solara.AppLayout(children=[page]), handle_error=False)
+
+
+def slider(rc, label):
+    found = rc.find(v.Slider, label=label)
+    found.assert_single()
+    return found.widget
+
+
+def charts_by_title(rc) -> dict[str, dict]:
+    out = {}
+    for widget in rc.find(solara.widgets.VegaLite).widgets:
+        title = widget.spec.get("title")
+        title = title.get("text") if isinstance(title, dict) else title
+        out[str(title)] = widget.spec
+    return out
+
+
+def chart_rows(spec: dict) -> list[dict]:
+    return [row for rows in spec.get("datasets", {}).values() for row in rows]
+
+
+def run_page(rc) -> None:
+    rc.find(v.Btn, children=["Run"]).widget.click()
+
+
+# ----------------------------------------------------------------------------- Explore page
+
+def test_explore_shows_nothing_until_run_and_builds_no_model_at_import():
+    _, rc = render(app.Explore())
+    assert rc.find(solara.widgets.VegaLite).widgets == []
+    assert rc.find(v.Alert, children=[lambda c: "press Run" in c]).widgets or \
+        any("press Run" in str(a.children) for a in rc.find(v.Alert).widgets)
+    rc.close()
+
+
+def test_slider_and_run_change_the_chart_data():
+    _, rc = render(app.Explore())
+    for label, value in SMALL_UI.items():
+        slider(rc, label).v_model = value
+    run_page(rc)
+    first = charts_by_title(rc)
+    assert {"Stocks over time", "IAE exit outcomes by structure type", "Beveridge curve",
+            "Career security: distribution over persons"} <= set(first)
+    stocks = pd.DataFrame(chart_rows(first["Stocks over time"]))
+    assert stocks["month"].nunique() == 24
+    # persons are conserved up to demographic flows: every month sums near 2,000
+    per_month = stocks.groupby("month")["persons"].sum()
+    assert per_month.between(1_800, 2_200).all()
+    beveridge = pd.DataFrame(chart_rows(first["Beveridge curve"]))
+    assert len(beveridge) == 24 and beveridge["vacancy_rate"].between(0, 1).all()
+
+    slider(rc, "Matching efficiency (mu)").v_model = 1.2
+    run_page(rc)
+    second = charts_by_title(rc)
+    assert chart_rows(second["Stocks over time"]) != chart_rows(first["Stocks over time"])
+    before = pd.DataFrame(chart_rows(first["Beveridge curve"]))["unemployment_rate"].mean()
+    after = pd.DataFrame(chart_rows(second["Beveridge curve"]))["unemployment_rate"].mean()
+    assert after < before, "a much more efficient matching must lower unemployment"
+    rc.close()
+
+
+def test_same_settings_same_chart_and_seed_changes_it():
+    _, rc = render(app.Explore())
+    for label, value in SMALL_UI.items():
+        slider(rc, label).v_model = value
+    run_page(rc)
+    a = chart_rows(charts_by_title(rc)["Stocks over time"])
+    run_page(rc)
+    b = chart_rows(charts_by_title(rc)["Stocks over time"])
+    assert a == b
+    rc.find(v.TextField, label="Seed").widget.v_model = "7"
+    run_page(rc)
+    c = chart_rows(charts_by_title(rc)["Stocks over time"])
+    assert c != a
+    rc.close()
+
+
+def test_two_sessions_do_not_share_runs():
+    _, rc1 = render(app.Explore())
+    _, rc2 = render(app.Explore())
+    for label, value in SMALL_UI.items():
+        slider(rc1, label).v_model = value
+    run_page(rc1)
+    assert charts_by_title(rc1)
+    assert charts_by_title(rc2) == {}
+    assert slider(rc2, "Persons").v_model == load_scenario("baseline").population.persons
+    rc1.close()
+    rc2.close()
+
+
+def test_preset_change_resets_the_controls():
+    _, rc = render(app.Explore())
+    slider(rc, "Matching efficiency (mu)").v_model = 1.2
+    select = rc.find(v.Select, label="Territory or PTCE preset").widget
+    select.v_model = "territories/7503_bayonne"
+    bayonne = load_scenario("territories/7503_bayonne")
+    assert slider(rc, "Matching efficiency (mu)").v_model == pytest.approx(
+        bayonne.matching.efficiency)
+    assert slider(rc, "ACI: insertion posts per structure").v_model == bayonne.siae["ACI"].posts
+    rc.close()
+
+
+def test_ptce_group_is_built_from_descriptors():
+    _, rc = render(app.Explore())
+    if not explore.ptce_available():
+        assert any("not available in this build" in str(a.children)
+                   for a in rc.find(v.Alert).widgets)
+        return
+    switch = rc.find(v.Switch, label="This territory has a PTCE").widget
+    switch.v_model = True
+    labels = {s.label for s in rc.find(v.Switch).widgets}
+    for control in explore.available_ptce_controls():
+        if control.kind == "switch":
+            assert control.label in labels
+    # a lever's intensity is disabled while the lever is off
+    intensity = [s for s in rc.find(v.Slider).widgets
+                 if s.label == "intensity (share of capacity)"]
+    assert intensity and all(s.disabled for s in intensity)
+    rc.close()
+
+
+def test_ptce_run_shows_the_counterfactual():
+    if not explore.ptce_available():
+        pytest.skip("the model has no PTCE section in this build")
+    _, rc = render(app.Explore())
+    for label, value in SMALL_UI.items():
+        slider(rc, label).v_model = value
+    rc.find(v.Switch, label="This territory has a PTCE").widget.v_model = True
+    rc.find(v.Switch, label="Bridges (passerelles)").widget.v_model = True
+    run_page(rc)
+    specs = charts_by_title(rc)
+    assert "PTCE scenario vs counterfactual" in specs
+    rows = pd.DataFrame(chart_rows(specs["PTCE scenario vs counterfactual"]))
+    assert set(rows["scenario"]) == {charts.WITH_PTCE, charts.WITHOUT_PTCE}
+    rc.close()
+
+
+# ----------------------------------------------------------------------------- parameters
+
+def test_build_params_applies_every_control():
+    base = load_scenario("baseline")
+    choices = explore.Choices(persons=3_000, months=36, values={"siae.ACI.posts": 17},
+                              training_seats_scale=2.0, shock_sector="industry",
+                              shock_month=50, shock_factor=0.5, shock_months=6)
+    params = explore.build_params(base, choices)
+    assert params.population.persons == 3_000 and params.simulation.months == 36
+    assert params.siae["ACI"].posts == 17
+    assert [p.seats for p in params.training.programmes] == [
+        round(2 * p.seats) for p in base.training.programmes]
+    shock = params.events[-1]
+    assert shock.at == 36, "a shock after the horizon is moved to its last month"
+    assert shock.demand_shock.sector == "industry" and shock.demand_shock.factor == 0.5
+    assert base.population.persons == 20_000, "the preset itself is not changed"
+
+
+def test_out_of_range_value_is_refused_with_the_key():
+    base = load_scenario("baseline")
+    with pytest.raises(ValueError, match="efficiency"):
+        explore.build_params(base, explore.Choices(values={"matching.efficiency": 99.0}))
+
+
+def test_counterfactual_removes_only_the_ptce():
+    base = load_scenario("baseline")
+    without = explore.build_params(base, explore.Choices())
+    assert explore.counterfactual(without) is None
+    if not explore.ptce_available():
+        return
+    with_ptce = explore.build_params(base, explore.Choices(
+        ptce_on=True, ptce_values={"ptce.bridges.enabled": True}))
+    cf = explore.counterfactual(with_ptce)
+    assert cf is not None and cf.ptce is None
+    assert cf.model_dump(exclude={"ptce"}) == with_ptce.model_dump(exclude={"ptce"})
+
+
+# ----------------------------------------------------------------------------- charts
+
+def test_career_histogram_counts_every_person():
+    rng = np.random.default_rng(0)
+    careers = pd.DataFrame({"share_months_employed": rng.random(500),
+                            "breaks": rng.integers(0, 4, 500),
+                            "longest_unemployment": rng.integers(0, 60, 500)})
+    hist = charts.career_histogram(careers)
+    assert (hist.groupby("indicator")["persons"].sum() == 500).all()
+    breaks = hist[hist["indicator"] == charts.CAREER_INDICATORS["breaks"]]
+    assert len(breaks) <= 4 and (breaks["upper"] - breaks["lower"] == 1).all()
+
+
+def test_colours_are_hex():
+    for colour in [*charts.STATE_COLOURS.values(), *charts.OUTCOME_COLOURS.values(),
+                   *charts.SCENARIO_COLOURS]:
+        assert colour.startswith("#") and len(colour) == 7
+
+
+# ----------------------------------------------------------------------------- Compare page
+
+@pytest.fixture(scope="module")
+def stored_batch(tmp_path_factory) -> tuple[str, int]:
+    db = f"sqlite:///{tmp_path_factory.mktemp('db')}/ptce.sqlite"
+    return db, write_batch(db)
+
+
+def test_compare_page_shows_a_stored_batch(stored_batch, monkeypatch):
+    db, batch_id = stored_batch
+    monkeypatch.setenv("PTCE_DB", db)
+    _, rc = render(app.Compare())
+    select = rc.find(v.Select, label="Batch").widget
+    assert select.v_model.startswith(f"#{batch_id} dashboard test (6/6 runs")
+    specs = charts_by_title(rc)
+    bands = next(s for t, s in specs.items() if "95 % band" in t)
+    rows = pd.DataFrame(chart_rows(bands))
+    assert set(rows["scenario"]) == {"baseline", "territories/7503_bayonne"}
+    assert (rows["lower"] <= rows["mean"]).all() and (rows["mean"] <= rows["upper"]).all()
+    # the paired-effect table of the baseline against itself is zero
+    table = batches.effects(batches.open_reader(db), batch_id, "baseline")
+    assert (table[table["scenario"] == "baseline"]["difference"] == 0).all()
+    labels = [str(b.children) for b in rc.find(v.Btn).widgets]
+    assert any("Outcomes (CSV)" in label for label in labels)
+    rc.close()
+
+
+def test_compare_reader_is_read_only(stored_batch, tmp_path):
+    db, _ = stored_batch
+    reader = batches.open_reader(db)
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    with pytest.raises(OperationalError, match="readonly"), reader.engine.begin() as conn:
+        conn.execute(text("DELETE FROM outcome"))
+    missing = tmp_path / "none.sqlite"
+    with pytest.raises(batches.NoDatabase, match="no results database"):
+        batches.open_reader(f"sqlite:///{missing}")
+    assert not missing.exists(), "the reader must not create a database"
+
+
+def test_compare_page_without_database_explains(monkeypatch, tmp_path):
+    monkeypatch.setenv("PTCE_DB", f"sqlite:///{tmp_path}/absent.sqlite")
+    _, rc = render(app.Compare())
+    text = " ".join(str(a.children) for a in rc.find(v.Alert).widgets)
+    assert "No stored batches" in text and "ptce batch" in text
+    rc.close()
+
+
+def test_calibration_page_says_how_to_make_one():
+    _, rc = render(app.Calibration())
+    text = " ".join(str(w.children) for w in rc.find(v.Alert).widgets)
+    assert "No calibration" in text
+    rc.close()
+
+
+# ----------------------------------------------------------------------------- offline assets
+
+def test_asset_versions_are_those_solara_requests():
+    versions = assets.requested_versions([p.name for p in assets.packages()])
+    template = Path(solara.__file__).parent / "server" / "templates" / "solara.html.j2"
+    text = template.read_text()
+    app_pkg = assets.packages()[0]
+    assert f"{app_pkg.name}@{versions[app_pkg.name]}/" in text
+    assert versions["vega"] == "5" and versions["requirejs"] == "2.3.6"
+
+
+def test_assets_install_trims_and_is_idempotent(tmp_path):
+    # a fake tarball directory: install must take the tarball, keep only what is listed
+    tarballs = tmp_path / "tarballs"
+    tarballs.mkdir()
+    versions = assets.requested_versions([p.name for p in assets.packages()])
+    for pkg in assets.packages():
+        for version in versions[pkg.name].split(","):
+            real = version if "." in version else f"{version}.0.0"
+            path = tarballs / assets._tarball_name(pkg.name, real)
+            with tarfile.open(path, "w:gz") as tar:
+                files = {"package/package.json": json.dumps({"version": real}).encode(),
+                         "package/require.js": b"x", "package/README.md": b"big",
+                         "package/dist/main8.css": b"x", "package/dist/x.js.map": b"map",
+                         "package/build/vega.min.js": b"x"}
+                for name, data in files.items():
+                    info = tarfile.TarInfo(name)
+                    info.size = len(data)
+                    import io
+
+                    tar.addfile(info, io.BytesIO(data))
+    target = tmp_path / "cdn"
+    done = assets.install(target, tarballs, log=lambda _m: None)
+    assert len(done) == len(assets.packages())
+    req = target / f"requirejs@{versions['requirejs']}"
+    assert (req / "require.js").exists() and (req / "require.min.js").exists()
+    assert not (req / "README.md").exists()
+    app_dir = target / f"{assets.packages()[0].name}@{versions[assets.packages()[0].name]}"
+    assert (app_dir / "dist" / "main8.css").exists()
+    assert not (app_dir / "dist" / "x.js.map").exists()
+    assert assets.install(target, tarballs, log=lambda _m: None) == []
+
+
+def test_params_schema_is_what_explore_expects():
+    for control in explore.TERRITORY_CONTROLS:
+        assert explore.get_path(TerritoryParams(), control.path) is not None, control.path
