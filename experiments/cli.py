@@ -517,7 +517,13 @@ def _register_plugins(app: typer.Typer) -> None:
     from importlib.metadata import entry_points
 
     for ep in sorted(entry_points(group="ptce.commands"), key=lambda e: e.name):
-        ep.load()(app)
+        try:
+            register = ep.load()
+        except ImportError as exc:  # a partial install: the other commands still work
+            err.print(f"ptce: the {ep.name!r} commands are unavailable ({exc}); "
+                      "reinstall with ./setup.sh")
+            continue
+        register(app)
 
 
 _register_plugins(app)

@@ -14,5 +14,8 @@ with engine.begin() as connection:
         connection=connection,
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
+        # our own version table: Optuna's storage (calibration) keeps its schema revision in
+        # the default `alembic_version` of the same database
+        version_table="ptce_schema_version",
     )
     context.run_migrations()

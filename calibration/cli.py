@@ -1,0 +1,264 @@
+"""``ptce calibrate`` and ``ptce sensitivity``, added to the ``ptce`` command line through the
+``ptce.commands`` entry point (``register``).
+
+Exit codes: 0 success; 2 bad input (unknown zone, bad parameter or data file, bad option;
+the message names the file and the key); 1 an unexpected error.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+err = Console(stderr=True, highlight=False)
+stdout = Console(highlight=False)
+
+CALIBRATED_DIR = Path("scenarios") / "territories" / "calibrated"
+REPORTS_DIR = Path("calibration") / "reports"
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    err.print(Text("error: ", style="bold red") + Text(message), soft_wrap=True)
+    return typer.Exit(code)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``calibrate`` and ``sensitivity`` to the ``ptce`` app."""
+    app.command("calibrate")(calibrate_command)
+    app.command("sensitivity")(sensitivity_command)
+
+
+def _open_store(db: str | None) -> Any:
+    from calibration.db import ensure_tables
+    from experiments.store import StoreError, open_store
+
+    try:
+        store = open_store(db)
+    except StoreError as exc:
+        raise _fail(str(exc)) from None
+    ensure_tables(store)
+    return store
+
+
+def _territory_file(code: str) -> Path:
+    from scenarios.loader import PRESETS_DIR
+
+    matches = sorted((PRESETS_DIR / "territories").glob(f"{code}_*.yaml"))
+    if not matches:
+        raise _fail(f"no territory file scenarios/territories/{code}_*.yaml for zone {code!r}")
+    return matches[0]
+
+
+def calibrate_command(
+    territory: Annotated[str, typer.Option(
+        "--territory", "-t", help="ZE2020 code of the zone d'emploi, such as 7503")],
+    params: Annotated[Path | None, typer.Option(
+        "--params", help="YAML file of the parameters to calibrate and their bounds "
+        "(default calibration/params/default.yaml)", show_default=False)] = None,
+    trials: Annotated[int, typer.Option(help="complete trials the study should hold")] = 40,
+    replications: Annotated[int, typer.Option(help="runs per trial (common seeds)")] = 2,
+    workers: Annotated[int, typer.Option("--workers", "-w", help="local worker processes")] = 1,
+    db: Annotated[str | None, typer.Option(
+        help="results database URL (default PTCE_DB or sqlite:///runs/ptce.sqlite)",
+        show_default=False)] = None,
+    sampler: Annotated[str, typer.Option(help="cmaes or tpe")] = "cmaes",
+    out: Annotated[Path | None, typer.Option(
+        help="report folder (default calibration/reports/CODE)", show_default=False)] = None,
+    territory_out: Annotated[Path, typer.Option(
+        help="folder of the calibrated territory file")] = CALIBRATED_DIR,
+    persons: Annotated[int | None, typer.Option(
+        help="persons simulated (default: the territory file's)", show_default=False)] = None,
+    months: Annotated[int | None, typer.Option(
+        help="reported months per run (default: the territory file's)",
+        show_default=False)] = None,
+    year: Annotated[int, typer.Option(help="year of the unemployment-rate target")] = 2024,
+    seed: Annotated[int, typer.Option(help="root seed of the replications and sampler")]
+        = 20261128,
+) -> None:
+    """Fit a territory's parameters to its statistics (method of simulated moments, Optuna).
+
+    The study lives in the results database: the same command resumes it. Writes a report
+    (Markdown + PNG) and a calibrated territory file that extends the territory's.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from calibration.estimator import (
+        DEFAULT_PARAMS,
+        CalibrationError,
+        CalibrationRunError,
+        calibrate,
+        load_param_specs,
+        validation_runs,
+    )
+    from calibration.report import all_fits, write_calibrated_territory, write_report
+    from calibration.targets import TargetError, build_targets, zone_slug, zone_unemployment
+    from experiments.executors import ExecutorStartError, make_executor
+    from model import with_values
+    from scenarios import ScenarioError, load_scenario
+
+    code = territory.strip()
+    if sampler not in ("cmaes", "tpe"):
+        raise _fail(f"--sampler {sampler!r}: use cmaes or tpe")
+    try:
+        targets = build_targets(code, year)
+        _, zone_name = zone_unemployment(code, year)
+        slug = zone_slug(code)
+    except TargetError as exc:
+        raise _fail(str(exc)) from None
+    territory_path = _territory_file(code)
+    try:
+        base = load_scenario(territory_path)
+        updates: dict[str, Any] = {"simulation.record_spells": False}
+        if persons:
+            updates["population.persons"] = persons
+        if months:
+            updates["simulation.months"] = months
+        base = with_values(base, updates)
+        specs = load_param_specs(params or DEFAULT_PARAMS, base)
+    except (ScenarioError, CalibrationError) as exc:
+        raise _fail(str(exc)) from None
+    except ValueError as exc:
+        raise _fail(f"--persons/--months: {exc}") from None
+    store = _open_store(db)
+    scenario = f"territories/{territory_path.stem}"
+    try:
+        executor = make_executor(workers=workers)
+    except ExecutorStartError as exc:
+        raise _fail(str(exc)) from None
+    with executor, Progress(TextColumn(f"calibrating {code} {zone_name}"), BarColumn(),
+                            MofNCompleteColumn(), TextColumn("best loss {task.fields[best]}"),
+                            console=err) as bar:
+        task = bar.add_task("trials", total=trials, best="-")
+
+        def on_trial(done: int, total: int, loss: float, best: float) -> None:
+            bar.update(task, completed=done, best=f"{best:.4g}")
+
+        try:
+            result = calibrate(store, executor, base, scenario, targets, specs, trials=trials,
+                               replications=replications, sampler=sampler, seed=seed,
+                               on_trial=on_trial)
+        except CalibrationError as exc:
+            raise _fail(str(exc)) from None
+        except CalibrationRunError as exc:
+            raise _fail(str(exc), code=1) from None
+    validation = validation_runs(result.params, replications, seed)
+    fits = all_fits(result, validation)
+    report_dir = out or REPORTS_DIR / code
+    calibrated = territory_out / f"{slug}.yaml"
+    report = write_report(result, fits, report_dir, zone_code=code, zone_name=zone_name,
+                          territory_file=str(territory_path.relative_to(Path.cwd()))
+                          if territory_path.is_relative_to(Path.cwd()) else str(territory_path),
+                          calibrated_file=str(calibrated))
+    write_calibrated_territory(result, base, territory_path, calibrated, fits, report)
+    _store_calibration(store, result, fits, code, scenario, sampler, params or DEFAULT_PARAMS,
+                       report, calibrated)
+    fitted = [f for f in fits if f.target.fitted]
+    from calibration.estimator import fit_summary
+
+    median, share = fit_summary([f.target for f in fitted], [f.simulated for f in fitted])
+    stdout.print(f"{code} {zone_name}: loss {result.best_loss:.4g}, median |relative error| "
+              f"{median:.1%}, {share:.0%} of targets within their uncertainty "
+              f"({result.trials_completed} trials, study {result.study_name})")
+    stdout.print(f"report: {report}\ncalibrated territory: {calibrated}")
+
+
+def _store_calibration(store: Any, result: Any, fits: Any, code: str, scenario: str,
+                       sampler: str, params_file: Path, report: Path, calibrated: Path) -> int:
+    from calibration.db import calibration_run_table, calibration_target_table
+    from calibration.estimator import fit_summary
+    from experiments.store import now
+
+    fitted = [f for f in fits if f.target.fitted]
+    median, share = fit_summary([f.target for f in fitted], [f.simulated for f in fitted])
+    s = result.settings
+    with store.begin() as conn:
+        run_id = conn.execute(calibration_run_table.insert().values(
+            study_name=result.study_name, zone_code=code, territory=scenario, sampler=sampler,
+            trials=result.trials_completed, replications=s["replications"],
+            persons=s["persons"], months=s["months"], seed=str(s["seed"]),
+            params_file=str(params_file), best_trial=result.best_trial,
+            best_loss=result.best_loss, best_params=result.best_values,
+            median_abs_rel_error=median, share_within=share, report=str(report),
+            calibrated_file=str(calibrated), created_at=now(),
+        )).inserted_primary_key[0]
+        conn.execute(calibration_target_table.insert(), [{
+            "calibration_id": run_id, "name": f.target.name, "value": f.target.value,
+            "uncertainty": f.target.uncertainty, "confidence": f.target.confidence,
+            "source": f.target.source, "fitted": f.target.fitted, "weight": f.target.weight,
+            "simulated": _finite(f.simulated), "simulated_low": _finite(f.low),
+            "simulated_high": _finite(f.high), "relative_error": _finite(f.relative_error),
+            "within": f.within,
+        } for f in fits])
+    return int(run_id)
+
+
+def _finite(value: float) -> float | None:
+    import math
+
+    return float(value) if math.isfinite(value) else None
+
+
+def sensitivity_command(
+    scenario: Annotated[str, typer.Argument(help="scenario file or preset name")],
+    outcome: Annotated[str, typer.Option(
+        help="outcome name (model.OUTCOME_DOCS, or a calibration moment such as "
+        "iae_per_active)")],
+    samples: Annotated[int, typer.Option(
+        help="Morris trajectories and Sobol base samples (a power of 2)")] = 16,
+    params: Annotated[Path | None, typer.Option(
+        "--params", help="YAML file of the factors and their ranges "
+        "(default calibration/params/default.yaml)", show_default=False)] = None,
+    db: Annotated[str | None, typer.Option(
+        help="results database URL (default PTCE_DB or sqlite:///runs/ptce.sqlite)",
+        show_default=False)] = None,
+    workers: Annotated[int, typer.Option("--workers", "-w", help="local worker processes")] = 1,
+    persons: Annotated[int | None, typer.Option(
+        help="persons simulated (default: the scenario's)", show_default=False)] = None,
+    months: Annotated[int | None, typer.Option(
+        help="reported months per run (default: the scenario's)", show_default=False)] = None,
+    out: Annotated[Path, typer.Option(help="folder of the plot")] = Path("runs") / "sensitivity",
+    seed: Annotated[int, typer.Option(help="seed of the samples and runs")] = 20261128,
+) -> None:
+    """Global sensitivity of an outcome: Morris screening, then Sobol on the retained factors.
+
+    Indices with 95 % confidence intervals are stored in the database and plotted.
+    """
+    from calibration.estimator import DEFAULT_PARAMS, CalibrationError, load_param_specs
+    from calibration.sensitivity import SensitivityError, check_outcome, run_sensitivity
+    from experiments.executors import ExecutorStartError, make_executor
+    from model import with_values
+    from scenarios import ScenarioError, load_scenario
+
+    try:
+        check_outcome(outcome)
+        base = load_scenario(scenario)
+        updates: dict[str, Any] = {"simulation.record_spells": False}
+        if persons:
+            updates["population.persons"] = persons
+        if months:
+            updates["simulation.months"] = months
+        base = with_values(base, updates)
+        specs = load_param_specs(params or DEFAULT_PARAMS, base)
+    except (ScenarioError, CalibrationError, SensitivityError) as exc:
+        raise _fail(str(exc)) from None
+    store = _open_store(db)
+    try:
+        executor = make_executor(workers=workers)
+    except ExecutorStartError as exc:
+        raise _fail(str(exc)) from None
+    with executor:
+        try:
+            result = run_sensitivity(store, executor, base, scenario, specs, outcome,
+                                     samples=samples, seed=seed, out_dir=out)
+        except SensitivityError as exc:
+            raise _fail(str(exc)) from None
+    out_console = Console(highlight=False)
+    out_console.print(f"sensitivity run {result.run_id}: retained {', '.join(result.retained)}")
+    for row in result.rows:
+        out_console.print(f"  {row['method']:6} {row['factor']:40} {row['index_name']:8} "
+                          f"{row['value']:.4g} ± {row['conf']:.3g}")
+    out_console.print(f"plot: {result.plot}")
