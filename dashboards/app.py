@@ -173,6 +173,14 @@ def summary_table(run: explore.ExploreRun) -> pd.DataFrame:
 
 
 @solara.component
+def Chart(spec: dict[str, Any]) -> Any:
+    """A Vega-Lite chart from a ready spec (``charts.spec``): like ``solara.FigureAltair``
+    without re-validating the spec on every render."""
+    return solara.widgets.VegaLite.element(spec=spec, listen_to_click=False,
+                                           listen_to_hover=False)
+
+
+@solara.component
 def RunCharts(run: explore.ExploreRun) -> None:
     """The Explore charts of one run; rebuilt only when the run changes."""
     made = solara.use_memo(lambda: _make_charts(run), dependencies=[id(run)])
@@ -181,15 +189,13 @@ def RunCharts(run: explore.ExploreRun) -> None:
                 f"{run.params.simulation.months} months, seed {run.seed}; {what} simulated "
                 f"in {run.seconds:.2f} s.", classes=["ptce-run-info"])
     solara.DataFrame(summary_table(run), items_per_page=10)
-    for chart in made["charts"]:
-        solara.FigureAltair(chart)
+    for spec in made["charts"]:
+        Chart(spec)
     if made["trust"] is None:
-        reason = ("this run has no PTCE" if run.counterfactual is None
-                  else "the model does not report its trust network yet")
-        solara.Text(f"Trust network: not shown ({reason}).",
+        solara.Text("Trust network: not shown (this run has no PTCE).",
                     style={"color": "#666", "font-size": "0.9em"})
     else:
-        solara.FigureAltair(made["trust"])
+        Chart(made["trust"])
 
 
 def _make_charts(run: explore.ExploreRun) -> dict[str, Any]:
@@ -199,7 +205,9 @@ def _make_charts(run: explore.ExploreRun) -> dict[str, Any]:
     out += [charts.iae_exits(run.result), charts.careers(run.result),
             charts.beveridge(run.result, run.counterfactual)]
     graph = explore.trust_graph(run.result)
-    return {"charts": out, "trust": charts.trust_network(graph, run.seed) if graph else None}
+    trust = charts.trust_network(graph, run.seed) if graph else None
+    return {"charts": [charts.spec(c) for c in out],
+            "trust": charts.spec(trust) if trust is not None else None}
 
 
 @solara.component
@@ -215,6 +223,9 @@ def Explore() -> None:
     values, set_values = solara.use_state(first_values)
     last_run = solara.use_reactive(None)
     error = solara.use_reactive(None)
+    # start the two worker processes while the user sets the sliders
+    solara.use_effect(lambda: None if os.environ.get("PTCE_DASHBOARD_SERIAL")
+                      else explore.warm_pool() and None, [])
 
     def on_preset(name: str) -> None:
         try:
@@ -232,7 +243,8 @@ def Explore() -> None:
     def on_run() -> None:
         try:
             params = explore.build_params(base, choices_from(values))
-            last_run.set(explore.run(params, int(values["seed"])))
+            last_run.set(explore.run(params, int(values["seed"]),
+                                     parallel=not os.environ.get("PTCE_DASHBOARD_SERIAL")))
             error.set(None)
         except (ValidationError, ValueError, KeyError) as exc:
             error.set(f"These settings are not valid: {exc}")

@@ -57,6 +57,14 @@ def _scale(mapping: dict[str, str]) -> alt.Scale:
     return alt.Scale(domain=list(mapping), range=list(mapping.values()))
 
 
+def spec(chart: alt.Chart) -> dict[str, Any]:
+    """The Vega-Lite spec of ``chart`` for the page's Vega-Lite 5 (built without the slow
+    schema validation; the charts here are fixed and tested)."""
+    out = chart.to_dict(validate=False)
+    out["$schema"] = "https://vega.github.io/schema/vega-lite/v5.json"
+    return out
+
+
 def stocks(result: RunResult) -> alt.Chart:
     """Persons by state, stacked, per month."""
     cols = [c for c in STATE_COLOURS if c in result.series]

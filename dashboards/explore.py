@@ -179,12 +179,48 @@ class ExploreRun:
     seconds: float
 
 
-def run(params: TerritoryParams, seed: int) -> ExploreRun:
-    """Simulate ``params`` and, if it has a PTCE, the same territory without it, same seed."""
+_POOL: Any = None
+
+
+def warm_pool() -> Any:
+    """The dashboard's two worker processes (started once, shared by the sessions), so a
+    PTCE run and its counterfactual run side by side. Starting it early hides its start-up."""
+    global _POOL
+    if _POOL is None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["model"])
+        _POOL = ProcessPoolExecutor(max_workers=2, mp_context=ctx)
+        import atexit
+
+        atexit.register(_POOL.shutdown)  # before the interpreter tears modules down
+        for _ in range(2):
+            _POOL.submit(int)
+    return _POOL
+
+
+def _simulate(params: TerritoryParams, seed: int) -> RunResult:
+    return simulate(params, seed)
+
+
+def run(params: TerritoryParams, seed: int, *, parallel: bool = True) -> ExploreRun:
+    """Simulate ``params`` and, if it has a PTCE, the same territory without it, same seed
+    (in two worker processes at once when ``parallel``). Person-level spells are not kept:
+    the page does not show them."""
     start = time.perf_counter()
-    result = simulate(params, seed)
+    params = params.model_copy(update={
+        "simulation": params.simulation.model_copy(update={"record_spells": False})})
     cf_params = counterfactual(params)
-    cf = simulate(cf_params, seed) if cf_params is not None else None
+    if cf_params is None:
+        result, cf = simulate(params, seed), None
+    elif parallel:
+        pool = warm_pool()
+        futures = [pool.submit(_simulate, p, seed) for p in (params, cf_params)]
+        result, cf = (f.result() for f in futures)
+    else:
+        result, cf = simulate(params, seed), simulate(cf_params, seed)
     return ExploreRun(params, seed, result, cf, time.perf_counter() - start)
 
 

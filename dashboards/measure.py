@@ -26,8 +26,8 @@ def measure(persons: int, months: int, repeat: int, ptce: bool) -> dict[str, flo
     recorded: list[float] = []
     original = explore.run
 
-    def timed(params: object, seed: int) -> explore.ExploreRun:
-        out = original(params, seed)  # type: ignore[arg-type]
+    def timed(params: object, seed: int, **kwargs: object) -> explore.ExploreRun:
+        out = original(params, seed, **kwargs)  # type: ignore[arg-type]
         recorded.append(out.seconds)
         return out
 
@@ -47,6 +47,9 @@ def measure(persons: int, months: int, repeat: int, ptce: bool) -> dict[str, flo
         sims.append(recorded[-1])
     rc.close()
     explore.run = original  # type: ignore[assignment]
+    if explore._POOL is not None:
+        explore._POOL.shutdown()
+        explore._POOL = None
     return {"run_to_charts_s": statistics.median(totals), "simulation_s": statistics.median(sims),
             "charts_s": statistics.median(totals) - statistics.median(sims)}
 

@@ -303,11 +303,13 @@ class Recorder:
                 np.where(state_6m >= 0, state_6m, -1), categories=[s.name for s in State]),
         })
         outcomes = self._outcomes(series, careers, iae_exits, state_6m)
+        meta: dict[str, object] = {"persons": p.n, "firms": m.firms.n,
+                                   "siae": m.structures.n, "programmes": m.programmes.n}
+        if m.coordinator is not None:
+            meta["trust_network"] = m.coordinator.weighted_network()
         return RunResult(series=series, outcomes=outcomes, spells=spells, careers=careers,
                          transitions=self.transitions.copy(), iae_exits=iae_exits,
-                         seed=None, meta={"persons": p.n, "firms": m.firms.n,
-                                          "siae": m.structures.n,
-                                          "programmes": m.programmes.n})
+                         seed=None, meta=meta)
 
     def _validation_outcomes(self, series: pd.DataFrame, iae_exits: pd.DataFrame,
                              state_6m: np.ndarray) -> dict[str, float]:

@@ -85,6 +85,8 @@ class RunResult:
             :data:`TRANSITION_CLASSES`, of shape (4, 4), rows = from, columns = to.
         iae_exits: one row per SIAE exit: ``siae_type, outcome, route_months, rsa, state_6m``.
         seed: the root seed entropy of the run.
+        meta: sizes of the run (persons, firms, siae, programmes), the seed's spawn key, and
+            with a PTCE its ``trust_network`` (networkx graph, tie ``weight`` 0..1).
     """
 
     series: pd.DataFrame
