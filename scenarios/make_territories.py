@@ -10,7 +10,8 @@ Usage (reproducible: same data, same files)::
 
     python -m scenarios.make_territories [DATA_DIR] [--out DIR]
 
-``DATA_DIR`` defaults to the ``shared/data`` folder next to the project folder.
+``DATA_DIR`` defaults to the project's copy in ``calibration/data`` (else the ``shared/data``
+folder next to the project folder).
 """
 
 from __future__ import annotations
@@ -26,7 +27,10 @@ from pathlib import Path
 
 from scenarios.loader import PRESETS_DIR, load_scenario
 
-DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data"
+# the project's copy of the statistics (calibration/data, with provenance), else shared/data
+_COPY = Path(__file__).resolve().parents[1] / "calibration" / "data"
+DEFAULT_DATA_DIR = (_COPY if (_COPY / "insee_tcl_ze2020_annual_mean.csv").is_file()
+                    else Path(__file__).resolve().parents[2] / "shared" / "data")
 DEFAULT_OUT_DIR = PRESETS_DIR / "territories"
 
 YEAR = 2024

@@ -25,10 +25,15 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
+#: Our schema revision's table (Optuna, sharing the database, uses Alembic's default one).
+VERSION_TABLE = "ptce_schema_version"
+
+
 def current_revision(engine: Engine) -> str | None:
     """The revision the database is at (None for an empty database)."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        return MigrationContext.configure(
+            conn, opts={"version_table": VERSION_TABLE}).get_current_revision()
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from experiments.migrations import VERSION_TABLE
 from experiments.store import metadata
 
 config = context.config
@@ -16,6 +17,6 @@ with engine.begin() as connection:
         render_as_batch=connection.dialect.name == "sqlite",
         # our own version table: Optuna's storage (calibration) keeps its schema revision in
         # the default `alembic_version` of the same database
-        version_table="ptce_schema_version",
+        version_table=VERSION_TABLE,
     )
     context.run_migrations()
