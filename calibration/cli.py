@@ -7,6 +7,7 @@ the message names the file and the key); 1 an unexpected error.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -92,9 +93,15 @@ def calibrate_command(
         CalibrationRunError,
         calibrate,
         load_param_specs,
+        load_sampler_options,
         validation_runs,
     )
-    from calibration.report import all_fits, write_calibrated_territory, write_report
+    from calibration.report import (
+        all_fits,
+        write_calibrated_territory,
+        write_report,
+        write_summary,
+    )
     from calibration.targets import TargetError, build_targets, zone_slug, zone_unemployment
     from experiments.executors import ExecutorStartError, make_executor
     from model import with_values
@@ -119,6 +126,7 @@ def calibrate_command(
             updates["simulation.months"] = months
         base = with_values(base, updates)
         specs = load_param_specs(params or DEFAULT_PARAMS, base)
+        sampler_options = load_sampler_options(params or DEFAULT_PARAMS)
     except (ScenarioError, CalibrationError) as exc:
         raise _fail(str(exc)) from None
     except ValueError as exc:
@@ -129,6 +137,7 @@ def calibrate_command(
         executor = make_executor(workers=workers)
     except ExecutorStartError as exc:
         raise _fail(str(exc)) from None
+    started = time.perf_counter()
     with executor, Progress(TextColumn(f"calibrating {code} {zone_name}"), BarColumn(),
                             MofNCompleteColumn(), TextColumn("best loss {task.fields[best]}"),
                             console=err) as bar:
@@ -140,11 +149,13 @@ def calibrate_command(
         try:
             result = calibrate(store, executor, base, scenario, targets, specs, trials=trials,
                                replications=replications, sampler=sampler, seed=seed,
-                               on_trial=on_trial)
+                               on_trial=on_trial, **sampler_options)
         except CalibrationError as exc:
             raise _fail(str(exc)) from None
         except CalibrationRunError as exc:
             raise _fail(str(exc), code=1) from None
+    seconds = time.perf_counter() - started
+    per_trial = seconds / max(1, result.trials_run)
     validation = validation_runs(result.params, replications, seed)
     fits = all_fits(result, validation)
     report_dir = out or REPORTS_DIR / code
@@ -156,6 +167,8 @@ def calibrate_command(
     write_calibrated_territory(result, base, territory_path, calibrated, fits, report)
     _store_calibration(store, result, fits, code, scenario, sampler, params or DEFAULT_PARAMS,
                        report, calibrated)
+    if out is None:
+        write_summary(store, REPORTS_DIR / "README.md")
     fitted = [f for f in fits if f.target.fitted]
     from calibration.estimator import fit_summary
 
@@ -163,6 +176,8 @@ def calibrate_command(
     stdout.print(f"{code} {zone_name}: loss {result.best_loss:.4g}, median |relative error| "
               f"{median:.1%}, {share:.0%} of targets within their uncertainty "
               f"({result.trials_completed} trials, study {result.study_name})")
+    stdout.print(f"{result.trials_run} trials run in {seconds:.0f} s ({per_trial:.2f} s a "
+                 f"trial, {replications} runs each)")
     stdout.print(f"report: {report}\ncalibrated territory: {calibrated}")
 
 

@@ -185,7 +185,9 @@ def write_report(result: CalibrationResult, fits: Sequence[TargetFit], out_dir: 
     lines += ["", "![targets](targets.png)", "", "Notes on the targets:", ""]
     lines += [f"- `{f.target.name}`: {f.target.note}" for f in fits if f.target.note]
     lines += ["", "## Parameter estimates", "",
-              "| parameter | bounds | territory file | estimate |", "|---|---|---|---|"]
+              "Start: the parameter file's `start` value, else the territory file's value "
+              "(CMA-ES is centred there).", "",
+              "| parameter | bounds | start | estimate |", "|---|---|---|---|"]
     for spec in result.specs:
         lines.append(f"| {spec.name} | [{spec.low:g}, {spec.high:g}] | "
                      f"{result.start_values[spec.name]:.4g} | "
@@ -271,5 +273,12 @@ def write_summary(store: Any, path: Path) -> Path:
             f"{r['persons']:,} | {r['months']} | {r['best_loss']:.4g} | "
             f"{r['median_abs_rel_error']:.1%} | {r['share_within']:.0%} | "
             f"[{code}/report.md]({code}/report.md) |")
-    path.write_text("\n".join(lines) + "\n")
+    # hand-written notes below the marker are kept when the summary is regenerated
+    notes = ""
+    if path.is_file() and NOTES_MARKER in path.read_text():
+        notes = path.read_text().split(NOTES_MARKER, 1)[1]
+    path.write_text("\n".join(lines) + "\n\n" + NOTES_MARKER + (notes or "\n"))
     return path
+
+
+NOTES_MARKER = "<!-- notes: kept when ptce calibrate regenerates this file -->"

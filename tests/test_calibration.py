@@ -16,10 +16,16 @@ from typer.testing import CliRunner
 from calibration.db import ensure_tables, sensitivity_index_table
 from calibration.estimator import (
     DEFAULT_PARAMS,
+    SIAE_OCCUPANCY,
     CalibrationError,
     ParamSpec,
+    apply_params,
     calibrate,
+    current_values,
+    expand_values,
     load_param_specs,
+    load_sampler_options,
+    make_sampler,
     msm_loss,
     open_study,
     study_name_for,
@@ -94,7 +100,9 @@ def test_national_targets_equal_the_data() -> None:
     assert t["job_finding_rate"].value == pytest.approx(0.093)
     assert t["iae_employed_6m_share"].value == pytest.approx(0.45)
     assert t["vacancy_rate"].value == pytest.approx(0.031)
-    assert t["long_term_unemployed_share"].value == pytest.approx(0.236)
+    # the registered A+B+C share, the definition of the model's spell (see targets.py)
+    assert t["long_term_unemployed_share"].value == pytest.approx(0.436)
+    assert "registered" in t["long_term_unemployed_share"].note
     assert t["iae_route_length_aci"].value == 12 and not t["iae_route_length_aci"].fitted
     # leavers' mean route: stock shares over lengths (44/12, 13/12, 12/7, 30/7)
     assert t["iae_route_length_mean"].value == pytest.approx(99 / (44 / 12 + 13 / 12 + 42 / 7))
@@ -187,6 +195,102 @@ def test_cli_bad_input_exits_2(tmp_path: Path) -> None:
     result = runner.invoke(app, ["sensitivity", "baseline", "--outcome", "unemploymnt_rate",
                                  "--db", db])
     assert result.exit_code == 2 and "unemployment_rate" in result.output
+
+
+def test_params_file_start_values_and_their_errors(tmp_path: Path) -> None:
+    base = small_base()
+    good = _params_file(tmp_path, {
+        "matching.efficiency": {"low": 0.1, "high": 0.4, "start": 0.2},
+        "matching.noise": [0.1, 1.0],
+        "siae.posts_scale": {"low": 0.3, "high": 2.5, "start": "auto"},
+    })
+    specs = load_param_specs(good, base)
+    assert [s.start for s in specs] == [0.2, None, "auto"]
+    iae = next(t for t in build_targets("7503") if t.name == "iae_per_active")
+    start = current_values(base, specs, [iae])
+    assert start["matching.efficiency"] == 0.2
+    assert start["matching.noise"] == base.matching.noise  # the territory file's value
+    posts = sum(s.structures * s.posts for s in base.siae.values())
+    per_active = posts / 20_000 / (1 - base.population.inactivity_rate)
+    assert start["siae.posts_scale"] == pytest.approx(iae.value / (per_active * SIAE_OCCUPANCY))
+    outside = _params_file(tmp_path, {"matching.efficiency": {"low": 0.1, "high": 0.4,
+                                                              "start": 0.5}})
+    with pytest.raises(CalibrationError, match=r"'matching\.efficiency': start 0.5 outside"):
+        load_param_specs(outside, base)
+    auto = _params_file(tmp_path, {"matching.efficiency": {"low": 0.1, "high": 0.4,
+                                                           "start": "auto"}})
+    with pytest.raises(CalibrationError, match=r"only for siae\.posts_scale"):
+        load_param_specs(auto, base)
+    text = _params_file(tmp_path, {"matching.efficiency": {"low": 0.1, "high": 0.4,
+                                                           "start": "middle"}})
+    with pytest.raises(CalibrationError, match="start must be a number or auto"):
+        load_param_specs(text, base)
+
+
+def test_default_params_file_starts_inside_its_bounds() -> None:
+    base = small_base()
+    specs = load_param_specs(DEFAULT_PARAMS, base)
+    start = current_values(base, specs, build_targets("7503"))
+    assert all(s.low <= start[s.name] <= s.high for s in specs)
+    assert load_sampler_options(DEFAULT_PARAMS) == {"sigma0": pytest.approx(0.1)}
+    apply_params(base, start)  # a valid territory
+
+
+def test_sampler_options_errors(tmp_path: Path) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text(yaml.safe_dump({"parameters": {"matching.noise": [0, 1]},
+                                    "cmaes": {"sigma0": 2}}))
+    with pytest.raises(CalibrationError, match=r"sigma0 must be in \(0, 1\]"):
+        load_sampler_options(path)
+    path.write_text(yaml.safe_dump({"parameters": {"matching.noise": [0, 1]},
+                                    "cmaes": {"popsize": 3}}))
+    with pytest.raises(CalibrationError, match="only sigma0"):
+        load_sampler_options(path)
+
+
+def test_derived_parameters_expand_to_schema_paths() -> None:
+    base = small_base()
+    updates = expand_values(base, {"demand.jobs_per_active_shift": -0.05,
+                                   "siae.exit_to_training": 0.35})
+    assert updates["demand.jobs_per_active"] == pytest.approx(
+        base.demand.jobs_per_active - 0.05)
+    assert {updates[f"siae.{t}.exit_to_training"] for t in base.siae} == {0.35}
+    params = apply_params(base, {"siae.exit_to_training": 0.35})
+    assert all(s.exit_to_training == 0.35 for s in params.siae.values())
+    specs = [ParamSpec("demand.jobs_per_active_shift", -0.08, 0.0),
+             ParamSpec("siae.exit_to_training", 0.1, 0.6)]
+    start = current_values(base, specs)
+    assert start == {"demand.jobs_per_active_shift": 0.0,
+                     "siae.exit_to_training": pytest.approx(
+                         np.mean([s.exit_to_training for s in base.siae.values()]))}
+
+
+def test_cmaes_is_centred_on_the_start() -> None:
+    """CMA-ES samples around x0 with a step sigma0 of each range (not the middle of the box)."""
+    import optuna
+
+    specs = [ParamSpec("a", 0.0, 1.0), ParamSpec("b", 0.0, 10.0)]
+    x0 = {"a": 0.1, "b": 8.0}
+    study = optuna.create_study(sampler=make_sampler("cmaes", 1, specs, x0, sigma0=0.05))
+    values = []
+    for _ in range(8):
+        trial = study.ask()
+        a, b = trial.suggest_float("a", 0.0, 1.0), trial.suggest_float("b", 0.0, 10.0)
+        values.append((a, b))
+        study.tell(trial, (a - 0.1) ** 2 + (b - 8.0) ** 2)
+    mean = np.mean(values[1:], axis=0)  # the first trial is sampled independently
+    assert abs(mean[0] - 0.1) < 0.1 and abs(mean[1] - 8.0) < 1.0
+
+
+def test_summary_keeps_the_notes(tmp_path: Path, store) -> None:
+    from calibration.report import NOTES_MARKER, write_summary
+
+    path = tmp_path / "README.md"
+    write_summary(store, path)
+    assert NOTES_MARKER in path.read_text()
+    path.write_text(path.read_text() + "Budget: by hand.\n")
+    write_summary(store, path)
+    assert path.read_text().endswith(NOTES_MARKER + "\nBudget: by hand.\n")
 
 
 # ------------------------------------------------------------------------------ loss
