@@ -65,10 +65,10 @@ def test_each_lever_moves_its_outcome(lever: str, outcome: str, sign: int) -> No
 
 
 def test_incubation_creates_activities_and_jobs() -> None:
-    params = lever_alone("incubation", months_per_step=1.0, jobs_per_activity=15)
+    params = lever_alone("incubation", months_per_step=1.0, jobs_per_activity=40)
     diff = paired_differences(params, replications=REPLICATIONS, seed=5)
     assert (diff["ptce_activities_incubated"] >= 1).all()
-    assert (diff["ptce_jobs_created"] == 15 * diff["ptce_activities_incubated"]).all()
+    assert (diff["ptce_jobs_created"] == 40 * diff["ptce_activities_incubated"]).all()
     assert significantly_positive(-diff["unemployment_rate"]), diff["unemployment_rate"].tolist()
 
 

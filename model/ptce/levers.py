@@ -46,11 +46,9 @@ class Lever:
     def __init__(self, coordinator: PTCECoordinator) -> None:
         self.coordinator = coordinator
         self.model: TerritoryModel = coordinator.model
-
-    @property
-    def rng(self) -> np.random.Generator:
-        """This lever's random stream for the current month."""
-        return self.model.stream(f"ptce.{self.name}")
+        #: this lever's own stream for the whole run (the levers act only in the PTCE
+        #: scenario, so they need no month-by-month alignment with a counterfactual)
+        self.rng = self.model.stream(f"ptce.{self.name}")
 
     @property
     def p(self) -> Any:

@@ -48,15 +48,18 @@ class PMSMPTracker:
 
     def start(self, participants: np.ndarray, eligible: np.ndarray) -> None:
         """Record ``participants`` and pair each with a same-cell eligible non-participant."""
-        rng = self.model.stream("ptce.pmsmp")
-        # a random subset is enough to find same-cell comparisons, and keeps this cheap
-        pool = eligible
-        if pool.size > 21 * participants.size:
-            pool = rng.choice(pool, size=21 * participants.size, replace=False)
-        pool = pool[~np.isin(pool, participants, kind="sort")]
+        # a random subset is enough to find same-cell comparisons, and keeps this cheap; the
+        # person draws that order it also order candidates within a cell
+        keys = self.model.draw("ptce.pmsmp", eligible)
+        k = 21 * participants.size
+        if eligible.size > k:
+            keep = np.argpartition(keys, k - 1)[:k]
+            eligible, keys = eligible[keep], keys[keep]
+        fresh = ~np.isin(eligible, participants, kind="sort")
+        pool, keys = eligible[fresh], keys[fresh]
         pcell = self.observables(participants)
         ccell = self.observables(pool)
-        order = np.lexsort((rng.random(pool.size), ccell))
+        order = np.lexsort((keys, ccell))
         pool, ccell = pool[order], ccell[order]
         porder = np.argsort(pcell, kind="stable")
         participants, pcell = participants[porder], pcell[porder]
