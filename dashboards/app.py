@@ -20,7 +20,7 @@ import pandas as pd
 import solara
 from pydantic import ValidationError
 
-from dashboards import batches, charts, explore
+from dashboards import batches, calibrations, charts, explore
 from dashboards.explore import NO_SHOCK, Choices, Control
 from model import OUTCOME_DOCS, TerritoryParams
 from scenarios import ScenarioError, list_presets, load_scenario
@@ -270,7 +270,8 @@ def Explore() -> None:
 # ----------------------------------------------------------------------------- Compare
 
 def database_url() -> str | None:
-    """The database the Compare page reads (``PTCE_DB``; ``ptce dashboard --db`` sets it)."""
+    """The database the Compare and Calibration pages read (``PTCE_DB``; ``ptce dashboard
+    --db`` sets it)."""
     return os.environ.get("PTCE_DB")
 
 
@@ -385,18 +386,138 @@ def BatchView(reader: batches.Store, batch_id: int, version: int) -> None:
 
 # ----------------------------------------------------------------------------- Calibration
 
+CALIBRATE_HINT = ("Make one with `ptce calibrate --territory 7503 --db URL` (the ZE2020 code of "
+                  "a zone d'emploi that has a file scenarios/territories/CODE_*.yaml; "
+                  "`--trials`, `--replications`, `--persons` and `--months` set its size, see "
+                  "`ptce calibrate --help`), then start the dashboard with the same `--db URL` "
+                  "and press Reload.")
+
+
 @solara.component
 def Calibration() -> None:
-    """Calibration reports stored in the database (empty until calibration is built)."""
+    """Calibrations stored in the database: targets against simulated values with intervals,
+    parameter estimates, and the stored sensitivity analyses."""
     solara.Title("PTCE simulator: calibration")
+    refresh = solara.use_reactive(0)
+    db = database_url()
+    reader = solara.use_memo(lambda: _open(db), dependencies=[db, refresh.value])
+    table = solara.use_memo(
+        lambda: None if isinstance(reader, str) else calibrations.list_calibrations(reader),
+        dependencies=[id(reader), refresh.value])
+
+    def reload() -> None:
+        refresh.set(refresh.value + 1)
+
+    if isinstance(reader, str) or table is None or table.empty:
+        why = (reader if isinstance(reader, str) else
+               f"the database {reader.url} has no calibration tables"
+               if not calibrations.has_calibrations(reader) else
+               f"the database {reader.url} holds no calibration yet")
+        with solara.Column():
+            solara.Info(f"No calibration is stored yet: {why}. A calibration fits a "
+                        "territory's parameters to its statistics (INSEE unemployment rate, "
+                        "IAE size, Dares exit outcomes, France Travail job-finding rate, "
+                        "vacancy rate) and records the targets against simulated values with "
+                        "intervals and the parameter estimates.")
+            solara.Text(CALIBRATE_HINT)
+            solara.Button("Reload", on_click=reload)
+        return
+    CalibrationView(reader, table, refresh.value, reload)
+
+
+@solara.component
+def CalibrationView(reader: batches.Store, table: pd.DataFrame, version: int,
+                    reload: Any) -> None:
+    """Pick a stored calibration, then show its fit, its estimates and the sensitivities."""
+    chosen = solara.use_reactive(None)
+    labels = {calibrations.calibration_label(r): i for i, r in enumerate(table.itertuples())}
+    label = chosen.value if chosen.value in labels else next(iter(labels))
+    row = table.iloc[labels[label]]
+    cal_id = int(row["id"])
+    targets = solara.use_memo(lambda: calibrations.targets(reader, cal_id),
+                              dependencies=[cal_id, version])
+    fit = solara.use_memo(lambda: charts.spec(charts.calibration_fit(targets)),
+                          dependencies=[cal_id, version])
+    params = calibrations.best_params(row)
     with solara.Column():
-        solara.Info("No calibration is stored yet. A calibration fits a territory's parameters "
-                    "to its statistics (INSEE unemployment rate, IAE size, Dares exit outcomes, "
-                    "France Travail job-access rate, vacancy rate) and records the targets "
-                    "against simulated values with intervals and the parameter estimates.")
-        solara.Text("Make one with `ptce calibrate TERRITORY --db URL` (for example "
-                    "`ptce calibrate territories/7503_bayonne`) once the calibration command "
-                    "is available, then reload this page with the same database.")
+        with solara.Row(style={"align-items": "center"}):
+            solara.Select(label="Calibration", values=list(labels), value=label,
+                          on_value=chosen.set, style={"min-width": "760px"})
+            solara.Button("Reload", on_click=reload)
+        solara.Text(
+            f"Calibration #{cal_id} of zone {row['zone_code']} ({row['territory']}): "
+            f"{row['trials']} trials ({row['sampler']}, best trial {row['best_trial']}), "
+            f"{row['replications']} replication{'s' if row['replications'] != 1 else ''} "
+            f"of {row['persons']:,} persons over {row['months']} months, seed {row['seed']}; "
+            f"study {row['study_name']}.",
+            classes=["ptce-calibration-info"])
+        solara.Text(
+            f"Loss {calibrations.fmt(row['best_loss'])}; over the fitted targets, median "
+            f"absolute relative error {calibrations.fmt(row['median_abs_rel_error'], '.1%')} "
+            f"and {calibrations.fmt(row['share_within'], '.0%')} within their uncertainty. "
+            f"Report: {row['report'] or '-'}; calibrated territory: "
+            f"{row['calibrated_file'] or '-'}.", style={"color": "#555"})
+        with solara.Row(style={"align-items": "flex-start", "flex-wrap": "wrap"}):
+            with solara.Column(style={"flex": "0 0 auto"}):
+                if targets.empty:
+                    solara.Warning(f"Calibration #{cal_id} has no stored target.")
+                else:
+                    Chart(fit)
+            with solara.Column(style={"flex": "1 1 420px", "max-width": "560px"}):
+                solara.Text("Parameter estimates (best trial)", style={"font-weight": "bold"})
+                if params.empty:
+                    solara.Text("No estimate stored.")
+                else:
+                    solara.DataFrame(params.assign(
+                        estimate=params["estimate"].map(calibrations.fmt)), items_per_page=30)
+        if not targets.empty:
+            solara.Text("Targets (fitted ones enter the loss; validation ones are only "
+                        "compared) and the simulated mean at the estimate with its "
+                        "[low, high] over replications", style={"font-weight": "bold"})
+            solara.DataFrame(calibrations.target_table(targets), items_per_page=20)
+        with solara.Row():
+            solara.FileDownload(lambda: targets.to_csv(index=False),
+                                filename=f"calibration{cal_id}_targets.csv",
+                                label="Targets (CSV)")
+            solara.FileDownload(lambda: params.to_csv(index=False),
+                                filename=f"calibration{cal_id}_parameters.csv",
+                                label="Estimates (CSV)")
+        SensitivityView(reader, str(row["territory"]), version)
+
+
+@solara.component
+def SensitivityView(reader: batches.Store, territory: str, version: int) -> None:
+    """The stored sensitivity analyses (if any): indices with their 95 % intervals."""
+    runs = solara.use_memo(lambda: calibrations.list_sensitivity(reader),
+                           dependencies=[reader.url, version])
+    chosen = solara.use_reactive(None)
+    labels = {calibrations.sensitivity_label(r): i for i, r in enumerate(runs.itertuples())}
+    default = next((lab for lab, i in labels.items() if runs.iloc[i]["scenario"] == territory),
+                   next(iter(labels), None))
+    label = chosen.value if chosen.value in labels else default
+    row = runs.iloc[labels[label]] if label is not None else None
+    run_id = int(row["id"]) if row is not None else None
+    indices = solara.use_memo(
+        lambda: None if run_id is None else calibrations.sensitivity_indices(reader, run_id),
+        dependencies=[run_id, version])
+    spec = solara.use_memo(
+        lambda: None if indices is None or indices.empty else charts.spec(
+            charts.sensitivity(indices, row["outcome"])),
+        dependencies=[run_id, version])
+    if row is None:
+        solara.Text("No sensitivity analysis is stored (`ptce sensitivity SCENARIO --outcome "
+                    "NAME --db URL` makes one).", style={"color": "#666"})
+        return
+    solara.Text("Sensitivity analysis", style={"font-weight": "bold", "margin-top": "12px"})
+    solara.Select(label="Sensitivity analysis", values=list(labels), value=label,
+                  on_value=chosen.set, style={"max-width": "760px"})
+    retained = row["retained"] or []
+    solara.Text(f"Morris screening, then Sobol on the retained factors "
+                f"({', '.join(retained) or 'none'}).", style={"color": "#555"})
+    if spec is None:
+        solara.Warning(f"Sensitivity analysis #{run_id} has no stored index.")
+    else:
+        Chart(spec)
 
 
 routes = [

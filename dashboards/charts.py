@@ -59,9 +59,15 @@ def _scale(mapping: dict[str, str]) -> alt.Scale:
 
 def spec(chart: alt.Chart) -> dict[str, Any]:
     """The Vega-Lite spec of ``chart`` for the page's Vega-Lite 5 (built without the slow
-    schema validation; the charts here are fixed and tested)."""
+    schema validation; the charts here are fixed and tested). Missing numbers (NaN, which
+    Altair keeps and JSON cannot carry: the browser would drop the whole message) become
+    nulls."""
     out = chart.to_dict(validate=False)
     out["$schema"] = "https://vega.github.io/schema/vega-lite/v5.json"
+    for name, rows in out.get("datasets", {}).items():
+        out["datasets"][name] = [
+            {k: None if isinstance(x, float) and not np.isfinite(x) else x
+             for k, x in row.items()} for row in rows]
     return out
 
 
@@ -256,3 +262,82 @@ def outcome_distribution(values: pd.DataFrame, name: str) -> alt.Chart:
         tooltip=["scenario:N", "replication:Q", alt.Tooltip("value:Q", format=".4g")])
     return alt.layer(box, dots, title=f"{name} over replications").properties(
         width=WIDTH, height=max(60, 40 * len(scen)))
+
+
+# ----------------------------------------------------------------------------- calibration
+
+#: Mark -> colour of the calibration chart.
+FIT_COLOURS: dict[str, str] = {"target ± uncertainty": "#4e79a7",
+                               "simulated [low, high]": "#e15759"}
+#: Method -> colour of the sensitivity chart.
+SENSITIVITY_COLOURS: dict[str, str] = {"morris": "#f28e2b", "sobol": "#59a14f"}
+
+
+def calibration_fit(targets: pd.DataFrame, title: str = "Targets against simulated values"
+                    ) -> alt.Chart:
+    """Per target, the target with its uncertainty and the simulated mean with its
+    [low, high] interval over replications, each target on its own axis (their units differ).
+    ``targets`` is :func:`dashboards.calibrations.targets` (``name, role, value, target_low,
+    target_high, simulated, simulated_low, simulated_high``, ...), one row per target."""
+    keep = ["name", "role", "value", "uncertainty", "target_low", "target_high", "simulated",
+            "simulated_low", "simulated_high", "relative_error", "within"]
+    data = targets[[c for c in keep if c in targets]].copy()
+    data["within"] = [None if w is None or (isinstance(w, float) and np.isnan(w)) else bool(w)
+                      for w in data.get("within", [None] * len(data))]
+    data["within"] = data["within"].astype(object)
+    data["target"] = [n if r == "fitted" else f"{n} (validation)"
+                      for n, r in zip(data["name"], data["role"], strict=True)]
+    order = list(data["target"])
+    colour = alt.Color("mark:N", title=None, scale=_scale(FIT_COLOURS),
+                       legend=alt.Legend(orient="top"))
+    y = alt.Y("mark:N", title=None, axis=None, sort=list(FIT_COLOURS))
+    num = ".4g"
+    tip = ["target:N", "role:N", alt.Tooltip("value:Q", format=num),
+           alt.Tooltip("uncertainty:Q", format=num), alt.Tooltip("simulated:Q", format=num),
+           alt.Tooltip("simulated_low:Q", format=num),
+           alt.Tooltip("simulated_high:Q", format=num),
+           alt.Tooltip("relative_error:Q", format="+.1%"), "within:N"]
+    x_axis = alt.Axis(tickCount=4, labelFontSize=9, title=None)
+    target = alt.Chart().transform_calculate(mark="'target ± uncertainty'").encode(
+        y=y, color=colour, tooltip=tip)
+    target_rule = target.mark_rule(strokeWidth=3).encode(
+        x=alt.X("target_low:Q", axis=x_axis, scale=alt.Scale(zero=False, padding=8)),
+        x2="target_high:Q")
+    target_dot = target.mark_tick(thickness=2, size=12).encode(x="value:Q")
+    sim = alt.Chart().transform_filter("isValid(datum.simulated)").transform_calculate(
+        mark="'simulated [low, high]'").encode(y=y, color=colour, tooltip=tip)
+    sim_rule = sim.mark_rule(strokeWidth=3).encode(x="simulated_low:Q", x2="simulated_high:Q")
+    sim_dot = sim.mark_point(filled=True, size=40, opacity=1).encode(x="simulated:Q")
+    return alt.layer(target_rule, target_dot, sim_rule, sim_dot, data=data).properties(
+        width=400, height=20).facet(
+        row=alt.Row("target:N", sort=order, title=None,
+                    header=alt.Header(labelAngle=0, labelAlign="left", labelLimit=230,
+                                      labelFontSize=11)),
+        title=title, spacing=2,
+    ).resolve_scale(x="independent")
+
+
+def sensitivity(indices: pd.DataFrame, outcome: str) -> alt.Chart:
+    """Sensitivity indices of ``outcome`` per factor with their 95 % intervals: Morris
+    mu_star and sigma, Sobol S1 and ST, one panel per index (``indices`` is
+    :func:`dashboards.calibrations.sensitivity_indices`)."""
+    data = indices.copy()
+    data["index"] = [f"{m} {i}" for m, i in zip(data["method"], data["index_name"], strict=True)]
+    # an index without an interval (Morris sigma) gets an empty one, so that every panel's
+    # scale has a finite extent
+    data["low"] = data["low"].fillna(data["value"])
+    data["high"] = data["high"].fillna(data["value"])
+    panels = list(dict.fromkeys(data["index"]))
+    base = alt.Chart().encode(y=alt.Y("factor:N", title=None, sort=None))
+    bars = base.mark_bar(opacity=0.8).encode(
+        x=alt.X("value:Q", title=None),
+        color=alt.Color("method:N", scale=_scale(SENSITIVITY_COLOURS), title="method"),
+        tooltip=["index:N", "factor:N", alt.Tooltip("value:Q", format=".4g"),
+                 alt.Tooltip("conf:Q", format=".3g", title="± (95 %)")])
+    errors = base.mark_rule(
+        color="#333333", strokeWidth=1.5).encode(x="low:Q", x2="high:Q")
+    return alt.layer(bars, errors, data=data).properties(width=260, height=max(
+        60, 16 * data["factor"].nunique())).facet(
+        facet=alt.Facet("index:N", sort=panels, title=None), columns=2,
+        title=f"Sensitivity of {outcome}: indices with 95 % intervals",
+    ).resolve_scale(x="independent", y="independent")

@@ -43,6 +43,42 @@ def write_batch(db_url: str, replications: int = 3) -> int:
     return batch_id
 
 
+def write_calibration(db_url: str, folder: Path) -> int:
+    """A real small calibration of zone 7503 (2 trials, 1 replication, 1,000 persons, 12
+    months) stored by ``ptce calibrate``, and a small sensitivity analysis stored by
+    :func:`calibration.sensitivity.run_sensitivity`; returns the calibration's id."""
+    from sqlalchemy import func, select
+    from typer.testing import CliRunner
+
+    from calibration.db import calibration_run_table, ensure_tables
+    from calibration.estimator import ParamSpec
+    from calibration.sensitivity import run_sensitivity
+    from experiments.cli import app as ptce
+    from experiments.executors import LocalExecutor
+    from experiments.store import open_store
+    from model import with_values
+
+    result = CliRunner().invoke(ptce, [
+        "calibrate", "--territory", "7503", "--trials", "2", "--replications", "1",
+        "--persons", "1000", "--months", "12", "--db", db_url,
+        "--out", str(folder / "report"), "--territory-out", str(folder / "territory")])
+    assert result.exit_code == 0, result.output
+    store = open_store(db_url)
+    ensure_tables(store)
+    base = with_values(load_scenario("territories/7503_bayonne"), {
+        "population.persons": 1000, "simulation.months": 12,
+        "simulation.burn_in_months": 12, "simulation.record_spells": False})
+    specs = [ParamSpec("demand.jobs_per_active", 0.93, 1.0),
+             ParamSpec("matching.efficiency", 0.1, 0.5)]
+    with LocalExecutor(1) as executor:
+        run_sensitivity(store, executor, base, "territories/7503_bayonne", specs,
+                        "unemployment_rate", samples=2, seed=5, out_dir=folder / "sensitivity")
+    with store.engine.connect() as conn:
+        calibration_id = conn.execute(select(func.max(calibration_run_table.c.id))).scalar_one()
+    store.close()
+    return int(calibration_id)
+
+
 def render(page):
     # AppLayout is needed for the sidebar's widgets to be found
     return solara.render(solara.AppLayout(children=[page]), handle_error=False)
@@ -288,10 +324,140 @@ def test_compare_page_without_database_explains(monkeypatch, tmp_path):
     rc.close()
 
 
-def test_calibration_page_says_how_to_make_one():
+# ----------------------------------------------------------------------------- Calibration page
+
+@pytest.fixture(scope="module")
+def stored_calibration(tmp_path_factory) -> tuple[str, int]:
+    folder = tmp_path_factory.mktemp("calibration")
+    db = f"sqlite:///{folder}/ptce.sqlite"
+    return db, write_calibration(db, folder)
+
+
+def calibration_rows(db: str, calibration_id: int) -> tuple[dict, pd.DataFrame]:
+    """The stored calibration row and its targets, read straight from the database."""
+    from sqlalchemy import create_engine, select
+
+    from calibration.db import calibration_run_table, calibration_target_table
+
+    engine = create_engine(db)
+    with engine.connect() as conn:
+        run = dict(conn.execute(select(calibration_run_table).where(
+            calibration_run_table.c.id == calibration_id)).mappings().one())
+        targets = pd.DataFrame(conn.execute(select(calibration_target_table).where(
+            calibration_target_table.c.calibration_id == calibration_id)).mappings().all())
+    engine.dispose()
+    return run, targets
+
+
+def table_items(rc, column: str) -> list[dict]:
+    """Rows of the rendered data table that has ``column``."""
+    from solara.components.datatable import DataTableWidget
+
+    tables = [w for w in rc.find(DataTableWidget).widgets
+              if w.items and column in w.items[0]]
+    assert len(tables) == 1, [w.items[:1] for w in rc.find(DataTableWidget).widgets]
+    return tables[0].items
+
+
+def test_calibration_page_shows_a_stored_calibration(stored_calibration, monkeypatch):
+    from dashboards import calibrations
+
+    db, calibration_id = stored_calibration
+    run, stored = calibration_rows(db, calibration_id)
+    assert len(stored) >= 5 and stored["fitted"].any() and not stored["fitted"].all()
+    monkeypatch.setenv("PTCE_DB", db)
     _, rc = render(app.Calibration())
-    text = " ".join(str(w.children) for w in rc.find(v.Alert).widgets)
-    assert "No calibration" in text
+    select = rc.find(v.Select, label="Calibration").widget
+    assert len(select.items) == 1
+    label = select.v_model
+    assert label.startswith(f"#{calibration_id} zone 7503 territories/7503_bayonne, ")
+    assert "2 trials" in label and f"loss {run['best_loss']:.4g}" in label
+    assert f"median |rel. error| {run['median_abs_rel_error']:.1%}" in label
+    assert f"{run['share_within']:.0%} within uncertainty" in label
+    # the target table: every stored target, its value, its role
+    items = table_items(rc, "target")
+    assert [i["target"] for i in items] == list(stored["name"])
+    assert [i["value"] for i in items] == [f"{x:.4g}" for x in stored["value"]]
+    assert [i["uncertainty"] for i in items] == [f"{x:.4g}" for x in stored["uncertainty"]]
+    assert [i["role"] for i in items] == ["fitted" if f else "validation"
+                                          for f in stored["fitted"]]
+    assert all(i["source"] for i in items)
+    # the chart: one row per target, the stored value, uncertainty and simulated interval
+    specs = charts_by_title(rc)
+    rows = pd.DataFrame(chart_rows(specs["Targets against simulated values"]))
+    merged = rows.merge(stored, on="name", suffixes=("", "_db"))
+    assert len(merged) == len(stored) == len(rows)
+    for col in ("value", "uncertainty", "simulated", "simulated_low", "simulated_high"):
+        np.testing.assert_allclose(merged[col].astype(float), merged[f"{col}_db"].astype(float))
+    np.testing.assert_allclose(merged["target_low"], merged["value"] - merged["uncertainty"])
+    np.testing.assert_allclose(merged["target_high"], merged["value"] + merged["uncertainty"])
+    assert (merged["simulated_low"] <= merged["simulated"]).all()
+    assert (merged["simulated"] <= merged["simulated_high"]).all()
+    # the parameter estimates are the stored best_params
+    params = table_items(rc, "parameter")
+    assert {i["parameter"]: i["estimate"] for i in params} == {
+        k: f"{x:.4g}" for k, x in run["best_params"].items()}
+    # the sensitivity analysis stored next to it: Morris and Sobol indices with intervals
+    sens = next(s for t, s in specs.items() if t.startswith("Sensitivity of unemployment_rate"))
+    indices = pd.DataFrame(chart_rows(sens))
+    assert {"morris mu_star", "morris sigma", "sobol S1", "sobol ST"} <= set(indices["index"])
+    assert set(indices["factor"]) == {"demand.jobs_per_active", "matching.efficiency"}
+    with_conf = indices.dropna(subset=["conf"])
+    np.testing.assert_allclose(with_conf["high"] - with_conf["low"], 2 * with_conf["conf"])
+    # colours are hex codes (Altair ignores matplotlib names)
+    for colour in [*charts.FIT_COLOURS.values(), *charts.SENSITIVITY_COLOURS.values()]:
+        assert colour.startswith("#") and len(colour) == 7
+    assert calibrations.has_calibrations(calibrations.open_reader(db))
+    rc.close()
+
+
+def _empty_state_text(rc) -> str:
+    alerts = " ".join(str(a.children) for a in rc.find(v.Alert).widgets)
+    texts = " ".join(str(t.children) for t in rc.find(v.Html).widgets)
+    return alerts + " " + texts
+
+
+def test_calibration_page_without_database_says_how_to_make_one(monkeypatch, tmp_path):
+    monkeypatch.setenv("PTCE_DB", f"sqlite:///{tmp_path}/absent.sqlite")
+    _, rc = render(app.Calibration())
+    text = _empty_state_text(rc)
+    assert "No calibration is stored yet" in text and "no results database" in text
+    assert "ptce calibrate --territory 7503 --db URL" in text
+    assert rc.find(solara.widgets.VegaLite).widgets == []
+    rc.close()
+    assert not (tmp_path / "absent.sqlite").exists()
+
+
+def test_calibration_page_without_calibration_tables(stored_batch, monkeypatch):
+    from dashboards import calibrations
+
+    db, _ = stored_batch  # a results database written before any calibration
+    monkeypatch.setenv("PTCE_DB", db)
+    _, rc = render(app.Calibration())
+    text = _empty_state_text(rc)
+    assert "No calibration is stored yet" in text and "no calibration tables" in text
+    assert "ptce calibrate --territory 7503 --db URL" in text
+    assert rc.find(v.Select, label="Calibration").widgets == []
+    rc.close()
+    reader = calibrations.open_reader(db)
+    assert not calibrations.has_calibrations(reader), "the page must not create the tables"
+    assert calibrations.list_calibrations(reader).empty
+    assert calibrations.list_sensitivity(reader).empty
+    assert calibrations.targets(reader, 1).empty
+
+
+def test_calibration_page_with_empty_tables(monkeypatch, tmp_path):
+    from calibration.db import ensure_tables
+    from experiments.store import open_store
+
+    db = f"sqlite:///{tmp_path}/empty.sqlite"
+    store = open_store(db)
+    ensure_tables(store)
+    store.close()
+    monkeypatch.setenv("PTCE_DB", db)
+    _, rc = render(app.Calibration())
+    text = _empty_state_text(rc)
+    assert "holds no calibration yet" in text and "ptce calibrate --territory" in text
     rc.close()
 
 

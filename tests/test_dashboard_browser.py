@@ -23,7 +23,7 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
 playwright_api = pytest.importorskip("playwright.sync_api",
                                      reason="playwright is not installed (dev extra)")
 
-from test_dashboard import write_batch  # noqa: E402
+from test_dashboard import write_batch, write_calibration  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
@@ -40,13 +40,19 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[tuple[str, int]]:
+def server(tmp_path_factory) -> Iterator[tuple[str, int, int]]:
+    """The app on a free port, reading a database that holds a batch and a calibration:
+    ``(url, batch_id, calibration_id)``."""
     from dashboards import assets
 
     absent = assets.missing()
     if absent:
         pytest.fail(f"offline assets missing ({absent[:3]}...): run python -m dashboards.assets")
-    db = f"sqlite:///{tmp_path_factory.mktemp('db')}/ptce.sqlite"
+    folder = tmp_path_factory.mktemp("db")
+    db = f"sqlite:///{folder}/ptce.sqlite"
+    # the calibration first: its trials are batches too, and the Compare page opens on the
+    # newest batch, the one its test looks for
+    calibration_id = write_calibration(db, folder)
     batch_id = write_batch(db)
     port = free_port()
     env = {**os.environ, "PTCE_DB": db, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
@@ -68,7 +74,7 @@ def server(tmp_path_factory) -> Iterator[tuple[str, int]]:
                 time.sleep(0.3)
         else:
             pytest.fail(f"solara did not listen on {port}: {log.read_text()[-2000:]}")
-        yield f"http://127.0.0.1:{port}", batch_id
+        yield f"http://127.0.0.1:{port}", batch_id, calibration_id
     finally:
         proc.terminate()
         try:
@@ -122,7 +128,7 @@ def stocks_picture(page) -> str:
 
 
 def test_explore_slider_and_run_change_the_chart(server, page):
-    url, _ = server
+    url = server[0]
     page.goto(url + "/")
     run = page.get_by_role("button", name="Run")
     run.wait_for(timeout=60_000)
@@ -148,7 +154,7 @@ def test_explore_slider_and_run_change_the_chart(server, page):
 
 def test_explore_full_size_run_is_shown_quickly(server, page):
     """20,000 persons over 120 months (the preset's size): Run to charts drawn."""
-    url, _ = server
+    url = server[0]
     page.goto(url + "/")
     run = page.get_by_role("button", name="Run")
     run.wait_for(timeout=60_000)
@@ -163,7 +169,7 @@ def test_explore_full_size_run_is_shown_quickly(server, page):
 
 
 def test_compare_shows_the_batch_written_by_the_test(server, page):
-    url, batch_id = server
+    url, batch_id, _ = server
     page.goto(url + "/compare")
     page.get_by_text(f"Batch #{batch_id}:").wait_for(timeout=60_000)
     page.locator(".vega-embed canvas, .vega-embed svg").first.wait_for(timeout=30_000)
@@ -173,9 +179,21 @@ def test_compare_shows_the_batch_written_by_the_test(server, page):
     assert page.errors == []
 
 
-def test_calibration_page_loads(server, page):
-    url, _ = server
+def test_calibration_page_shows_the_calibration_written_by_the_test(server, page):
+    url, _, calibration_id = server
     page.goto(url + "/calibration")
-    page.get_by_text("No calibration is stored yet").wait_for(timeout=60_000)
+    page.get_by_text(f"Calibration #{calibration_id} of zone 7503").wait_for(timeout=60_000)
+    # the fit chart and the sensitivity chart are drawn
+    charts = page.locator(".vega-embed")
+    charts.first.locator("canvas, svg").first.wait_for(timeout=30_000)
+    deadline = time.monotonic() + 30
+    while charts.count() < 2 and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+    assert charts.count() == 2
+    charts.nth(1).locator("canvas, svg").first.wait_for(timeout=30_000)
+    assert page.get_by_text("unemployment_rate", exact=True).count() > 0
+    assert page.get_by_text("matching.efficiency", exact=True).count() > 0
+    assert page.get_by_role("button", name=re.compile("Targets \\(CSV\\)")).count() == 1
+    page.wait_for_timeout(500)
     shoot(page, "calibration")
     assert page.errors == []
