@@ -227,12 +227,14 @@ def test_params_file_start_values_and_their_errors(tmp_path: Path) -> None:
         load_param_specs(text, base)
 
 
-def test_default_params_file_starts_inside_its_bounds() -> None:
+@pytest.mark.parametrize("name", ["default.yaml", "high_unemployment.yaml"])
+def test_shipped_params_files_start_inside_their_bounds(name: str) -> None:
     base = small_base()
-    specs = load_param_specs(DEFAULT_PARAMS, base)
+    path = DEFAULT_PARAMS.parent / name
+    specs = load_param_specs(path, base)
     start = current_values(base, specs, build_targets("7503"))
     assert all(s.low <= start[s.name] <= s.high for s in specs)
-    assert load_sampler_options(DEFAULT_PARAMS) == {"sigma0": pytest.approx(0.1)}
+    assert load_sampler_options(path) == {"sigma0": pytest.approx(0.1)}
     apply_params(base, start)  # a valid territory
 
 
