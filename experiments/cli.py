@@ -58,6 +58,32 @@ def _scenario_slug(source: str) -> str:
 
 # --------------------------------------------------------------------------------- run
 
+def _load_with_overrides(scenario: str, persons: int | None,
+                         months: int | None) -> "TerritoryParams":
+    """Load a scenario and apply --persons/--months, or exit 2 naming what is wrong."""
+    from pydantic import ValidationError
+
+    from model import with_values
+    from scenarios import ScenarioError, load_scenario
+
+    try:
+        params = load_scenario(scenario)
+    except ScenarioError as exc:
+        raise _fail(str(exc)) from None
+    for option, path, value in (("--persons", "population.persons", persons),
+                                ("--months", "simulation.months", months)):
+        if value is None:
+            continue
+        try:
+            params = with_values(params, {path: value})
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or path}: {e['msg']}"
+                                 for e in exc.errors())
+            raise typer.BadParameter(f"{value}: {problems}", param_hint=f"'{option}'") from None
+    return params
+
+
+
 #: Outcomes shown in the run summary, by group: (name, how to show the value, unit).
 SUMMARY: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
     ("Labour market (last 12 months, or horizon mean)", (
@@ -170,28 +196,13 @@ def run(
     and stocks.png. Files are written to a temporary directory and renamed into place: a
     failure leaves nothing behind.
     """
-    from pydantic import ValidationError
 
     from experiments import package_version
     from experiments.outputs import OutputDirError, check_out_dir, write_run
-    from model import with_values
-    from scenarios import ScenarioError, load_scenario, resolve_scenario
+    from scenarios import resolve_scenario
 
-    try:
-        params = load_scenario(scenario)
-        scenario_file = resolve_scenario(scenario)
-    except ScenarioError as exc:
-        raise _fail(str(exc)) from None
-    for option, path, value in (("--persons", "population.persons", persons),
-                                ("--months", "simulation.months", months)):
-        if value is None:
-            continue
-        try:
-            params = with_values(params, {path: value})
-        except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or path}: {e['msg']}"
-                                 for e in exc.errors())
-            raise typer.BadParameter(f"{value}: {problems}", param_hint=f"'{option}'") from None
+    params = _load_with_overrides(scenario, persons, months)
+    scenario_file = resolve_scenario(scenario)
 
     name = _scenario_slug(str(scenario_file))
     target = out_dir if out_dir is not None else Path("runs") / f"{name}-seed{seed}"
@@ -397,31 +408,6 @@ def bench(
 
 
 # ------------------------------------------------------------------------------ effect
-
-
-def _load_with_overrides(scenario: str, persons: int | None,
-                         months: int | None) -> "TerritoryParams":
-    """Load a scenario and apply --persons/--months, or exit 2 naming what is wrong."""
-    from pydantic import ValidationError
-
-    from model import with_values
-    from scenarios import ScenarioError, load_scenario
-
-    try:
-        params = load_scenario(scenario)
-    except ScenarioError as exc:
-        raise _fail(str(exc)) from None
-    for option, path, value in (("--persons", "population.persons", persons),
-                                ("--months", "simulation.months", months)):
-        if value is None:
-            continue
-        try:
-            params = with_values(params, {path: value})
-        except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or path}: {e['msg']}"
-                                 for e in exc.errors())
-            raise typer.BadParameter(f"{value}: {problems}", param_hint=f"'{option}'") from None
-    return params
 
 
 @app.command()
