@@ -198,6 +198,7 @@ def _random_draw_names() -> tuple[list[str], list[str]]:
     purposes = set(re.findall(r'\bdraw\(\s*"([\w.]+)"', src))
     purposes |= set(re.findall(r'\bdraws\.\w+\(\s*"(\w+)"', src))
     purposes |= set(re.findall(r'\b_pick\(\s*self\.model,\s*"([\w.]+)"', src))
+    purposes |= set(re.findall(r'\bm\.draw\(\s*"([\w.]+)"', src))
     streams = set(re.findall(r'\bstream\(\s*"([\w.]+)"', src))
     if re.search(r'\bstream\(\s*f"ptce\.\{self\.name\}"', src):
         streams.add("ptce.<lever>")
@@ -210,7 +211,7 @@ PURPOSES, STREAMS = _random_draw_names()
 def test_random_draw_walker_finds_names() -> None:
     # guard against a regex that silently finds nothing
     assert {"search", "target_sector", "score", "route", "contract_length",
-            "ptce.pmsmp"} <= set(PURPOSES)
+            "ptce.immersions"} <= set(PURPOSES)
     assert {"init", "matching", "ptce.init", "ptce.<lever>"} <= set(STREAMS)
 
 

@@ -199,12 +199,12 @@ def test_pmsmp_matching_ignores_what_is_not_observed() -> None:
         {"population": {"persons": 3000}, "ptce": {}}), 2)
     p = model.persons
     eligible = np.flatnonzero(p.state == S.UNEMPLOYED)
-    participants = eligible[:20]
+    participants, pool = eligible[:20], eligible[20:]
+    keys = model.draw("ptce.immersions", pool)
 
     def chosen() -> np.ndarray:
-        model._streams.clear()
         tracker = PMSMPTracker(model)
-        tracker.start(participants, eligible)
+        tracker.start(participants, pool, keys)
         return tracker.slot[tracker.group == 0]
 
     before = chosen()
@@ -214,6 +214,9 @@ def test_pmsmp_matching_ignores_what_is_not_observed() -> None:
     after = chosen()
     np.testing.assert_array_equal(before, after)
     assert before.size > 0
+    # an observable does matter: with other qualifications, other comparisons are chosen
+    p.qualification[pool] = (p.qualification[pool] + 1) % 5
+    assert not np.array_equal(chosen(), before)
 
 
 # presets and effects ----------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from ..population import NO_ORG
+from .pmsmp import POOL_FACTOR
 from ..states import S
 
 if TYPE_CHECKING:
@@ -119,12 +120,16 @@ class Bridges(Lever):
             co.joint_actions("siae", origin[_positions(ok, hired)], "firm", p.employer[hired])
         co.count("ptce_bridges_firm", hired.size)
         rest = ok[~np.isin(ok, hired, kind="sort")]
-        self._to_other_siae(rest)
+        self._to_other_siae(rest, in_siae)
 
-    def _to_other_siae(self, slots: np.ndarray) -> None:
+    def _to_other_siae(self, slots: np.ndarray, in_siae: np.ndarray) -> None:
+        """Move ``slots`` to free posts of member SIAE of another activity (``in_siae``: the
+        SIAE employees at the start of the lever's turn, to count occupied posts)."""
         m, p, co = self.model, self.model.persons, self.coordinator
         st = m.structures
-        free = st.free_posts(p) * st.member
+        still = in_siae[p.state[in_siae] == S.SIAE]
+        occupied = np.bincount(p.siae[still], minlength=st.n)
+        free = np.maximum(st.posts - occupied, 0) * st.member
         if slots.size == 0 or free.sum() == 0:
             return
         posts = self.rng.permutation(np.repeat(np.arange(st.n), free))
@@ -165,10 +170,19 @@ class Immersions(Lever):
         eligible = np.flatnonzero((p.state == S.UNEMPLOYED)
                                   | ((p.state == S.SIAE) & (p.months_in_state >= 2)))
         n = co.spend(self.name, eligible.size, self.p.cost_per_action)
-        chosen = _pick(self.model, "ptce.immersions", eligible, n)
-        if chosen.size == 0:
+        if n == 0:
             return
-        co.pmsmp.start(chosen, eligible)
+        # the n smallest person draws take part; the next ones (a random subset of the
+        # others, POOL_FACTOR times as many) are the pool their comparisons are matched from
+        keys = m.draw("ptce.immersions", eligible)
+        take = min(eligible.size, n * (1 + POOL_FACTOR))
+        if take < eligible.size:
+            part = np.argpartition(keys, take - 1)[:take]
+            eligible, keys = eligible[part], keys[part]
+        order = np.argsort(keys, kind="stable")
+        eligible, keys = eligible[order], keys[order]
+        chosen = eligible[:n]
+        co.pmsmp.start(chosen, eligible[n:], keys[n:])
         sector = self.best_sector(chosen)
         # a host of the person's best sector when the pole has one, else any member firm
         rng = self.rng

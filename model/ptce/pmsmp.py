@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from ..territory import TerritoryModel
 
 WINDOW = 12  # months
+POOL_FACTOR = 20  # comparison candidates drawn per participant
 PMSMP_OUTCOMES = ("pmsmp_participants", "pmsmp_matched_comparisons",
                   "pmsmp_job_within_12m_participants", "pmsmp_job_within_12m_comparison")
 
@@ -46,17 +47,9 @@ class PMSMPTracker:
         qual = p.qualification[slots].astype(np.int64)
         return ((((state * 5 + qual) * 4 + barrier_band) * 4 + spell_band) * 3 + age_band)
 
-    def start(self, participants: np.ndarray, eligible: np.ndarray) -> None:
-        """Record ``participants`` and pair each with a same-cell eligible non-participant."""
-        # a random subset is enough to find same-cell comparisons, and keeps this cheap; the
-        # person draws that order it also order candidates within a cell
-        keys = self.model.draw("ptce.pmsmp", eligible)
-        k = 21 * participants.size
-        if eligible.size > k:
-            keep = np.argpartition(keys, k - 1)[:k]
-            eligible, keys = eligible[keep], keys[keep]
-        fresh = ~np.isin(eligible, participants, kind="sort")
-        pool, keys = eligible[fresh], keys[fresh]
+    def start(self, participants: np.ndarray, pool: np.ndarray, keys: np.ndarray) -> None:
+        """Record ``participants`` and pair each with a same-cell non-participant of
+        ``pool`` (persons eligible the same month, in random order given by ``keys``)."""
         pcell = self.observables(participants)
         ccell = self.observables(pool)
         order = np.lexsort((keys, ccell))
@@ -86,11 +79,14 @@ class PMSMPTracker:
         if self.slot.size == 0:
             return
         p, month = self.model.persons, self.model.month
-        live = ((month - self.start_month) <= WINDOW) & (p.person_id[self.slot] == self.person_id)
-        state = p.state[self.slot]
+        # rows are appended month by month, so those still in their window are a suffix
+        first = int(np.searchsorted(self.start_month, month - WINDOW))
+        slot = self.slot[first:]
+        live = p.person_id[slot] == self.person_id[first:]
+        state = p.state[slot]
         job = (state == S.EMPLOYED_TEMP) | (state == S.EMPLOYED_DURABLE) | (
             state == S.SELF_EMPLOYED)
-        self.found_job |= live & job
+        self.found_job[first:] |= live & job
 
     def summary(self) -> dict[str, float]:
         """Shares with an ordinary job within 12 months, over rows whose window is complete."""
