@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from ..population import NO_ORG
-from .pmsmp import POOL_FACTOR
 from ..states import S
+from .pmsmp import POOL_FACTOR
 
 if TYPE_CHECKING:
     from ..territory import TerritoryModel
