@@ -470,12 +470,12 @@ def _format_target_value(t: Target) -> str:
     assert t.value is not None
     if "memory" in t.name:
         return f"{t.value / 1024**3:.2f} GiB"
+    if "share of the baseline" in t.name:
+        return f"{t.value:.0%}"
     if "throughput at" in t.name:
         return f"{t.value / 1e6:.2f} M person-steps/s"
     if "/ per-agent" in t.name:
         return f"{t.value:.1f}x"
-    if "share of the baseline" in t.name:
-        return f"{t.value:.0%}"
     return f"{t.value:.2f}"
 
 
