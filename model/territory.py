@@ -422,7 +422,7 @@ class TerritoryModel(mesa.Model):
             hired.append(cand[best])
             hired_at.append(seats[seat_sector == s][: best.size])
         if hired:
-            self._hire(np.concatenate(hired), np.concatenate(hired_at), rng)
+            self.hire(np.concatenate(hired), np.concatenate(hired_at))
 
     def _unknown_long_term(self, slots: np.ndarray, sector: np.ndarray | int) -> np.ndarray:
         """Long-term jobseekers not known by any firm of ``sector`` (a firm that has seen a
@@ -441,17 +441,13 @@ class TerritoryModel(mesa.Model):
         finders = searching[self.draw("fixed_rate", searching) < rate]
         seats = rng.permutation(np.repeat(np.arange(self.firms.n), self.firms.vacancies))
         finders = finders[: seats.size]
-        self._hire(finders, seats[: finders.size], rng)
+        self.hire(finders, seats[: finders.size])
 
-    def hire(self, slots: np.ndarray, firms: np.ndarray, rng: np.random.Generator,
-             durable_boost: float = 1.0) -> None:
+    def hire(self, slots: np.ndarray, firms: np.ndarray, durable_boost: float = 1.0) -> None:
         """Hire ``slots`` into ``firms`` on contracts drawn from each firm's sector mix
-        (durable with the sector's probability times ``durable_boost``), classifying the
-        SIAE exits this makes and counting the month's hires."""
-        self._hire(slots, firms, rng, durable_boost)
-
-    def _hire(self, slots: np.ndarray, firms: np.ndarray, rng: np.random.Generator,
-              durable_boost: float = 1.0) -> None:
+        (durable with the sector's probability times ``durable_boost``; the contract comes
+        from the persons' own draws), classifying the SIAE exits this makes and counting the
+        month's hires."""
         if slots.size == 0:
             return
         p = self.persons

@@ -89,7 +89,7 @@ class Lever:
         rank = np.arange(sectors.size) - np.searchsorted(sectors, sectors)
         ok = rank < count[sectors]  # one open seat of the person's sector each
         hired, hosts = slots[ok], seats[first[sectors[ok]] + rank[ok]]
-        self.model.hire(hired, hosts, rng, durable_boost)
+        self.model.hire(hired, hosts, durable_boost)
         return hired
 
 
@@ -207,7 +207,7 @@ class Immersions(Lever):
         hire, at = hire[order], at[order]
         rank = np.arange(at.size) - np.searchsorted(at, at)
         ok = rank < firms.vacancies[at]
-        m.hire(hire[ok], at[ok], rng, durable_boost=2.0)
+        m.hire(hire[ok], at[ok], durable_boost=2.0)
         co.count("ptce_immersion_hires", int(ok.sum()))
         from_member = (origin_siae != NO_ORG) & m.structures.member[np.maximum(origin_siae, 0)]
         co.joint_actions("siae", origin_siae[from_member], "firm", host[from_member])
@@ -390,7 +390,7 @@ class Incubation(Lever):
         k = int(m.firms.vacancies[firm])
         pool = np.concatenate([self.rng.permutation(near_end), self.rng.permutation(long_term)])
         hired = pool[:k]
-        m.hire(hired, np.full(hired.size, firm), self.rng, durable_boost=3.0)
+        m.hire(hired, np.full(hired.size, firm), durable_boost=3.0)
 
 
 class FollowUp(Lever):
