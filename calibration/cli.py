@@ -27,6 +27,19 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+def _sized(base: Any, persons: int | None, months: int | None) -> Any:
+    """``base`` with the --persons/--months overrides and without person-level spells
+    (calibration and sensitivity runs never read them)."""
+    from model import with_values
+
+    updates: dict[str, Any] = {"simulation.record_spells": False}
+    if persons:
+        updates["population.persons"] = persons
+    if months:
+        updates["simulation.months"] = months
+    return with_values(base, updates)
+
+
 def register(app: typer.Typer) -> None:
     """Add ``calibrate`` and ``sensitivity`` to the ``ptce`` app."""
     app.command("calibrate")(calibrate_command)
@@ -104,7 +117,6 @@ def calibrate_command(
     )
     from calibration.targets import TargetError, build_targets, zone_slug, zone_unemployment
     from experiments.executors import ExecutorStartError, make_executor
-    from model import with_values
     from scenarios import ScenarioError, load_scenario
 
     code = territory.strip()
@@ -118,13 +130,7 @@ def calibrate_command(
         raise _fail(str(exc)) from None
     territory_path = _territory_file(code)
     try:
-        base = load_scenario(territory_path)
-        updates: dict[str, Any] = {"simulation.record_spells": False}
-        if persons:
-            updates["population.persons"] = persons
-        if months:
-            updates["simulation.months"] = months
-        base = with_values(base, updates)
+        base = _sized(load_scenario(territory_path), persons, months)
         specs = load_param_specs(params or DEFAULT_PARAMS, base)
         sampler_options = load_sampler_options(params or DEFAULT_PARAMS)
     except (ScenarioError, CalibrationError) as exc:
@@ -245,18 +251,11 @@ def sensitivity_command(
     from calibration.estimator import DEFAULT_PARAMS, CalibrationError, load_param_specs
     from calibration.sensitivity import SensitivityError, check_outcome, run_sensitivity
     from experiments.executors import ExecutorStartError, make_executor
-    from model import with_values
     from scenarios import ScenarioError, load_scenario
 
     try:
         check_outcome(outcome)
-        base = load_scenario(scenario)
-        updates: dict[str, Any] = {"simulation.record_spells": False}
-        if persons:
-            updates["population.persons"] = persons
-        if months:
-            updates["simulation.months"] = months
-        base = with_values(base, updates)
+        base = _sized(load_scenario(scenario), persons, months)
         specs = load_param_specs(params or DEFAULT_PARAMS, base)
     except (ScenarioError, CalibrationError, SensitivityError) as exc:
         raise _fail(str(exc)) from None
