@@ -116,7 +116,7 @@ def calibrate_command(
         write_summary,
     )
     from calibration.targets import TargetError, build_targets, zone_slug, zone_unemployment
-    from experiments.executors import ExecutorStartError, make_executor
+    from experiments.execution.executors import ExecutorStartError, make_executor
     from scenarios import ScenarioError, load_scenario
 
     code = territory.strip()
@@ -250,7 +250,7 @@ def sensitivity_command(
     """
     from calibration.estimator import DEFAULT_PARAMS, CalibrationError, load_param_specs
     from calibration.sensitivity import SensitivityError, check_outcome, run_sensitivity
-    from experiments.executors import ExecutorStartError, make_executor
+    from experiments.execution.executors import ExecutorStartError, make_executor
     from scenarios import ScenarioError, load_scenario
 
     try:

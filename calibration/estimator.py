@@ -11,8 +11,8 @@ runs whose seeds are the same for every point (common random numbers: replicatio
 ``SeedSequence(seed).spawn(R)[r]``). A moment a run cannot compute (NaN) counts as a relative
 error of 1.
 
-Each trial is one batch of ``experiments.batch`` (one design point x R replications), so every
-run is logged in the results database and replayable; a point already computed (same
+Each trial is one batch of ``experiments.batches.batch`` (one design point x R replications), so
+every run is logged in the results database and replayable; a point already computed (same
 parameters, same seeds) is read back rather than rerun. The Optuna study is stored in the same
 database (``RDBStorage``) with ``load_if_exists``: the same command resumes it.
 
@@ -37,9 +37,9 @@ from sqlalchemy import func, select
 
 from calibration.moments import MOMENTS, SimRun, compute_moments, outcome_names_needed
 from calibration.targets import Target
-from experiments.batch import create_batch, run_batch
-from experiments.design import Design, DesignPoint
-from experiments.executors import Executor
+from experiments.batches.batch import create_batch, run_batch
+from experiments.batches.design import Design, DesignPoint
+from experiments.execution.executors import Executor
 from experiments.store import (
     Store,
     design_point_table,

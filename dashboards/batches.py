@@ -1,9 +1,9 @@
-"""Read stored batches for the Compare page, read-only, through :mod:`experiments.compare`.
+"""Read stored batches for the Compare page, read-only, through :mod:`experiments.results.compare`.
 
 The tables are those of :mod:`experiments.store` (DESIGN.md section 5). SQLite files are opened
 in read-only mode (``mode=ro``), so the dashboard can neither create a missing file nor write to
 one that a batch is filling; the means, intervals and paired effects are
-:func:`experiments.compare.compare_batch`'s, the same numbers as ``ptce compare``.
+:func:`experiments.results.compare.compare_batch`'s, the same numbers as ``ptce compare``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pandas as pd
 from sqlalchemy import case, create_engine, func, select
 from sqlalchemy.engine import make_url
 
-from experiments import compare
+from experiments.results import compare
 from experiments.store import (
     Store,
     batch_table,
@@ -130,7 +130,7 @@ def series_summary(data: pd.DataFrame) -> pd.DataFrame:
 
 def effects(reader: Store, batch_id: int, baseline: str) -> pd.DataFrame:
     """Means with 95 % intervals and paired differences against ``baseline`` (same
-    replication = same seed), from :func:`experiments.compare.compare_batch`."""
+    replication = same seed), from :func:`experiments.results.compare.compare_batch`."""
     summary = compare.compare_batch(reader, batch_id, baseline=baseline).summary
     return summary.rename(columns={"diff_mean": "difference", "diff_low": "diff_lower",
                                    "diff_high": "diff_upper", "low": "lower", "high": "upper"})

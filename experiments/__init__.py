@@ -1,11 +1,13 @@
-"""Running the territory model: the ``ptce`` command line, run outputs and the benchmark.
+"""Running the territory model, one folder a job:
 
-- :mod:`experiments.cli`: the ``ptce`` console script (``run``, ``validate``, ``presets``,
-  ``bench``).
-- :mod:`experiments.outputs`: writes one run's files (series, outcomes, spells, careers, SIAE
-  exits, transition matrix, stocks chart) into a directory, atomically.
-- :mod:`experiments.bench`: throughput and memory of the full model against a minimal
-  per-agent Mesa reference (``python -m experiments.bench``).
+- :mod:`experiments.cli`: the ``ptce`` console script and its commands.
+- :mod:`experiments.store`: the SQL results store (SQLite or PostgreSQL) with its Alembic
+  migrations.
+- :mod:`experiments.batches`: designs (scenarios x points x replications), batch creation and
+  resumption, and the named experiments.
+- :mod:`experiments.execution`: running one task in a worker; local process pools and Dask.
+- :mod:`experiments.results`: one run's files, paired effects, comparisons of stored batches.
+- :mod:`experiments.bench`: throughput and memory benchmarks (``ptce bench``).
 """
 
 from importlib.metadata import PackageNotFoundError, version

@@ -21,11 +21,11 @@ import pytest
 from sqlalchemy import func, select, text
 from typer.testing import CliRunner
 
-from experiments.batch import FAIL_HOOK_ENV, create_batch, run_batch
-from experiments.batch_cli import make_app
-from experiments.compare import compare_batch, export_batch, write_charts
-from experiments.design import DesignError, build_design, latin_hypercube, parse_set
-from experiments.executors import DaskExecutor, LocalExecutor
+from experiments.batches.batch import FAIL_HOOK_ENV, create_batch, run_batch
+from experiments.batches.design import DesignError, build_design, latin_hypercube, parse_set
+from experiments.cli.batch import make_app
+from experiments.execution.executors import DaskExecutor, LocalExecutor
+from experiments.results.compare import compare_batch, export_batch, write_charts
 from experiments.store import (
     batch_table,
     open_store,
@@ -177,7 +177,7 @@ def cli(args: list[str], env: dict[str, str] | None = None):
 
 def cli_subprocess(args: list[str], cwd: Path, env: dict[str, str] | None = None,
                    ) -> subprocess.Popen:
-    return subprocess.Popen([PYTHON, "-m", "experiments.batch_cli", *args], cwd=cwd,
+    return subprocess.Popen([PYTHON, "-m", "experiments.cli.batch", *args], cwd=cwd,
                             env={**os.environ, "COLUMNS": "250", **(env or {})},
                             start_new_session=True, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
@@ -210,7 +210,7 @@ def test_design_uses_common_seeds_and_grid():
 
 
 def test_named_experiments_load():
-    from experiments.design import load_experiment
+    from experiments.batches.design import load_experiment
 
     territories = load_experiment("territories")
     assert len(territories.points) == 9 and territories.baseline == "baseline"
@@ -239,8 +239,8 @@ def test_latin_hypercube_rounds_integer_parameters():
 
 
 def test_store_is_migrated_and_in_wal_mode(db_url):
-    from experiments.migrations import current_revision
     from experiments.store import SCHEMA_REVISION
+    from experiments.store.migrations import current_revision
 
     store = open_store(db_url)
     assert current_revision(store.engine) == SCHEMA_REVISION
@@ -506,7 +506,7 @@ def test_compare_against_a_named_point(db_url):
 
 
 def test_a_live_coordinator_blocks_a_second_one(db_url):
-    from experiments.batch import BatchError
+    from experiments.batches.batch import BatchError
 
     store = open_store(db_url)
     batch_id, _ = create_batch(store, small_design(scenarios=("baseline",), replications=1))

@@ -38,7 +38,7 @@ from calibration.sensitivity import (
     sobol_indices,
 )
 from calibration.targets import DATA_DIR, Target, TargetError, build_targets
-from experiments.executors import LocalExecutor
+from experiments.execution.executors import LocalExecutor
 from experiments.store import open_store
 from model import with_values
 from scenarios import load_scenario

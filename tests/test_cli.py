@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from experiments.cli import app
-from experiments.outputs import run_files
+from experiments.results.outputs import run_files
 from model import OUTCOME_DOCS, SERIES_DOCS
 
 SMALL = ["--persons", "2000", "--months", "24"]
@@ -195,7 +195,7 @@ def test_unusable_out_dir_exits_2_naming_the_option(in_tmp: Path) -> None:
 
 def test_failed_write_leaves_nothing_behind(in_tmp: Path, monkeypatch: pytest.MonkeyPatch
                                             ) -> None:
-    import experiments.outputs as outputs
+    import experiments.results.outputs as outputs
 
     def broken_chart(*args: object, **kwargs: object) -> None:
         raise OSError("disk full")

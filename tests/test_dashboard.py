@@ -25,9 +25,9 @@ SMALL_UI = {"Persons": 2_000, "Months (horizon)": 24}
 
 def write_batch(db_url: str, replications: int = 3) -> int:
     """A real batch of two scenarios on a small territory, written by the batch runner."""
-    from experiments.batch import create_batch, run_batch
-    from experiments.design import build_design
-    from experiments.executors import LocalExecutor
+    from experiments.batches.batch import create_batch, run_batch
+    from experiments.batches.design import build_design
+    from experiments.execution.executors import LocalExecutor
     from experiments.store import open_store
 
     store = open_store(db_url)
@@ -54,7 +54,7 @@ def write_calibration(db_url: str, folder: Path) -> int:
     from calibration.estimator import ParamSpec
     from calibration.sensitivity import run_sensitivity
     from experiments.cli import app as ptce
-    from experiments.executors import LocalExecutor
+    from experiments.execution.executors import LocalExecutor
     from experiments.store import open_store
     from model import with_values
 

@@ -8,7 +8,7 @@ import pandas as pd
 from typer.testing import CliRunner
 
 from experiments.cli import app
-from experiments.effects import EFFECTS
+from experiments.results.effects import EFFECTS
 
 runner = CliRunner()
 

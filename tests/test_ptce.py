@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from experiments.effects import counterfactual, paired_differences, paired_effects
+from experiments.results.effects import counterfactual, paired_differences, paired_effects
 from model import TerritoryParams, build_model, run_model, simulate, with_values
 from model.params import LEVERS
 from model.ptce.pmsmp import PMSMPTracker
@@ -248,7 +248,7 @@ def test_le_phares_funding_gap_stops_coordination() -> None:
 
 
 def test_paired_effects_table_and_chart(tmp_path: Path) -> None:
-    from experiments.effects import plot_effects
+    from experiments.results.effects import plot_effects
 
     params = with_values(lever_alone("shared_jobs"), {"simulation.months": 24})
     result = paired_effects(params, replications=3, seed=1)

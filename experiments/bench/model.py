@@ -15,7 +15,7 @@ month; every draw from the model's standard-library ``random``, the fastest scal
 per-agent model has) is measured the same way, and the ratio of the two
 throughputs is reported at the sizes both were run at.
 
-Run it as ``python -m experiments.bench`` or ``ptce bench`` (same options; ``--help``). It is
+Run it as ``python -m experiments.bench.model`` or ``ptce bench`` (same options; ``--help``). It is
 not part of the test suite.
 """
 
@@ -47,7 +47,8 @@ TARGET_RATIO = 10.0  # full model / per-agent reference throughput, same size
 TARGET_SCALING = 12.0  # time at 1,000,000 persons / time at 100,000
 TARGET_MEMORY_BYTES = 2 * 1024**3  # peak memory at 1,000,000 persons
 TARGET_PTCE_OVERHEAD = 0.20  # a PTCE with all levers on keeps 80 % of the throughput
-PTCE_SCENARIO = str(Path(__file__).parent / "scenarios" / "all_levers.yaml")
+PTCE_SCENARIO = str(Path(__file__).resolve().parents[1] / "batches" / "definitions" / "scenarios"
+                    / "all_levers.yaml")
 LARGE_SIZE = 1_000_000
 
 
@@ -186,7 +187,7 @@ class BenchError(RuntimeError):
 
 
 def _in_fresh_process(spec: dict[str, Any]) -> dict[str, Any]:
-    cmd = [sys.executable, "-c", "from experiments.bench import _worker; _worker()",
+    cmd = [sys.executable, "-c", "from experiments.bench.model import _worker; _worker()",
            json.dumps(spec)]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
@@ -360,7 +361,7 @@ def run_bench(sizes: Sequence[int], months: int, reference_sizes: Sequence[int],
     if batch_runs:
         if on_start:
             on_start("batch", batch_runs)
-        from experiments.batch_bench import bench_batch
+        from experiments.bench.batch import bench_batch
 
         batch = [{"workers": b.workers, "runs": b.runs, "wall_seconds": b.report.wall_seconds,
                   "runs_per_second": b.runs_per_second, "sql_share": b.sql_share,
@@ -480,10 +481,10 @@ def _format_target_value(t: Target) -> str:
 
 
 def main() -> None:
-    """``python -m experiments.bench``: the ``ptce bench`` command on its own."""
+    """``python -m experiments.bench.model``: the ``ptce bench`` command on its own."""
     import typer
 
-    from experiments.cli import bench
+    from experiments.cli.main import bench
 
     app = typer.Typer(add_completion=False, pretty_exceptions_show_locals=False,
                       rich_markup_mode="markdown")

@@ -198,7 +198,7 @@ def run(
     """
 
     from experiments import package_version
-    from experiments.outputs import OutputDirError, check_out_dir, write_run
+    from experiments.results.outputs import OutputDirError, check_out_dir, write_run
     from scenarios import resolve_scenario
 
     params = _load_with_overrides(scenario, persons, months)
@@ -360,7 +360,7 @@ def bench(
 
     from pydantic import ValidationError
 
-    from experiments.bench import PTCE_SCENARIO, BenchError, render, run_bench
+    from experiments.bench.model import PTCE_SCENARIO, BenchError, render, run_bench
     from model import with_values
     from scenarios import ScenarioError, load_scenario
 
@@ -438,8 +438,8 @@ def effect(
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from experiments.effects import paired_effects, plot_effects
-    from experiments.outputs import OutputDirError, check_out_dir
+    from experiments.results.effects import paired_effects, plot_effects
+    from experiments.results.outputs import OutputDirError, check_out_dir
     from scenarios import resolve_scenario
 
     params = _load_with_overrides(scenario, persons, months)

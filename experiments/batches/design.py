@@ -45,7 +45,7 @@ from pydantic import ValidationError
 from model import TerritoryParams, with_values
 
 DEFAULT_ROOT_SEED = 20261128
-EXPERIMENTS_DIR = Path(__file__).resolve().parent
+EXPERIMENTS_DIR = Path(__file__).resolve().parent / "definitions"
 
 #: Main outcomes shown by ``ptce compare`` unless the experiment names its own.
 DEFAULT_OUTCOMES: tuple[str, ...] = (

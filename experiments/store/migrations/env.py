@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
-from experiments.migrations import VERSION_TABLE
 from experiments.store import metadata
+from experiments.store.migrations import VERSION_TABLE
 
 config = context.config
 engine = config.attributes["engine"]

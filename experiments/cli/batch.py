@@ -1,7 +1,7 @@
 """``ptce batch``, ``ptce runs list|show``, ``ptce compare`` and ``ptce export``.
 
 Register them on the main app with ``batch_cli.register(app)``; ``python -m
-experiments.batch_cli`` runs them on their own.
+experiments.cli.batch`` runs them on their own.
 
 Exit codes: 0 success (every run succeeded); 1 the batch finished with failed runs or an
 unexpected error; 2 bad input (unknown scenario or experiment file, malformed ``--set``,
@@ -58,7 +58,7 @@ def _open(db: str | None) -> Any:
 
 
 def _batch_row(store: Any, batch_id: int) -> dict[str, Any]:
-    from experiments.batch import BatchError, get_batch
+    from experiments.batches.batch import BatchError, get_batch
 
     try:
         return get_batch(store, batch_id)
@@ -106,9 +106,9 @@ def batch(
 
     Re-running the same command (or --resume ID) runs only the runs that have not succeeded.
     """
-    from experiments.batch import BatchError, create_batch, run_batch
-    from experiments.design import DesignError, build_design, load_experiment
-    from experiments.executors import ExecutorStartError, make_executor
+    from experiments.batches.batch import BatchError, create_batch, run_batch
+    from experiments.batches.design import DesignError, build_design, load_experiment
+    from experiments.execution.executors import ExecutorStartError, make_executor
     from scenarios import ScenarioError
 
     design = None
@@ -291,7 +291,7 @@ def compare(
 ) -> None:
     """Mean and 95 % interval of the main outcomes per scenario and design point, the paired
     difference against the baseline (same seeds), and PNG charts."""
-    from experiments.compare import CompareError, compare_batch, write_charts
+    from experiments.results.compare import CompareError, compare_batch, write_charts
 
     store = _open(db)
     _batch_row(store, batch_id)
@@ -328,7 +328,7 @@ def export(
     db: DbOption = None,
 ) -> None:
     """Write a batch's design points, runs, outcomes and series as CSV or Parquet files."""
-    from experiments.compare import export_batch
+    from experiments.results.compare import export_batch
 
     store = _open(db)
     _batch_row(store, batch_id)
@@ -350,7 +350,7 @@ def register(app: typer.Typer) -> None:
 
 
 def make_app() -> typer.Typer:
-    """A stand-alone app with the batch commands (``python -m experiments.batch_cli``)."""
+    """A stand-alone app with the batch commands (``python -m experiments.cli.batch``)."""
     app = typer.Typer(name="ptce", no_args_is_help=True, add_completion=False,
                       pretty_exceptions_show_locals=False)
     register(app)

@@ -1,6 +1,6 @@
 """Batch throughput with 1 and 2 local workers, and the share of time spent writing to SQL.
 
-``python -m experiments.batch_bench`` (or :func:`bench_batch` from ``ptce bench``). Targets on
+``python -m experiments.bench.batch`` (or :func:`bench_batch` from ``ptce bench``). Targets on
 the 2-core machine: 2 workers at least 1.7 times the throughput of 1 worker, and SQL writes
 under 10 % of the batch time with every monthly series stored.
 
@@ -19,9 +19,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from experiments.batch import BatchReport, create_batch, run_batch
-from experiments.design import build_design
-from experiments.executors import LocalExecutor
+from experiments.batches.batch import BatchReport, create_batch, run_batch
+from experiments.batches.design import build_design
+from experiments.execution.executors import LocalExecutor
 from experiments.store import open_store, run_table
 
 

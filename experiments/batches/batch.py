@@ -32,9 +32,9 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import and_, func, select, update
 
-from experiments.design import Design
-from experiments.executors import Executor, ExecutorError
-from experiments.runner import RunPayload, RunTask, execute_run
+from experiments.batches.design import Design
+from experiments.execution.executors import Executor, ExecutorError
+from experiments.execution.runner import RunPayload, RunTask, execute_run
 from experiments.store import (
     Store,
     batch_table,

@@ -74,7 +74,7 @@ class LocalExecutor(Executor):
     """A pool of ``workers`` local processes (``forkserver``, else ``spawn``)."""
 
     def __init__(self, workers: int = 1, *, context: str | None = None,
-                 preload: tuple[str, ...] = ("experiments.runner", "model")) -> None:
+                 preload: tuple[str, ...] = ("experiments.execution.runner", "model")) -> None:
         if workers < 1:
             raise ExecutorStartError(f"--workers must be at least 1, got {workers}")
         methods = multiprocessing.get_all_start_methods()

@@ -2,9 +2,9 @@
 
 One SQLite file by default (WAL mode, so readers such as the dashboard can query while a batch
 writes), PostgreSQL by URL (``postgresql+psycopg://user@host/db``). The schema is created and
-upgraded by the Alembic migrations of ``experiments/migrations`` whenever a store is opened.
+upgraded by the Alembic migrations of ``experiments/store/migrations`` whenever a store is opened.
 
-Only the coordinating process of a batch writes (:mod:`experiments.batch`); workers return
+Only the coordinating process of a batch writes (:mod:`experiments.batches.batch`); workers return
 their results to it. Person-level spells are not put in SQL: they go to one Parquet file per
 run in the artifact directory, referenced from ``run.spells_path``.
 
@@ -52,7 +52,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
 #: Used when neither ``--db`` nor the ``PTCE_DB`` environment variable is given.
 DEFAULT_DB = "sqlite:///runs/ptce.sqlite"
-#: The Alembic revision this code expects (``experiments/migrations/versions``).
+#: The Alembic revision this code expects (``experiments/store/migrations/versions``).
 SCHEMA_REVISION = "0001"
 
 RUN_STATUSES = ("pending", "running", "succeeded", "failed")
@@ -222,7 +222,7 @@ def open_store(db: str | None = None, *, migrate: bool = True) -> Store:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
         if migrate:
-            from experiments.migrations import upgrade
+            from experiments.store.migrations import upgrade
 
             upgrade(engine)
     except OperationalError as exc:
