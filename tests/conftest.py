@@ -3,12 +3,94 @@ reported months run in about 0.2 s, so each test can afford its own runs."""
 
 from __future__ import annotations
 
+import functools
+import os
+import subprocess
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from model import TerritoryParams, with_values
+
+# --------------------------------------------------------------------------------------------
+# Services: PostgreSQL and Chromium. A test marked ``requires_postgres`` or ``requires_chromium``
+# is skipped, with the reason, where the service is missing; under CI (``CI=true``) or with
+# ``PTCE_REQUIRE_SERVICES=1`` it fails instead, naming what is missing, so that CI cannot go
+# green without touching them.
+
+PG_HOST = os.environ.get("PTCE_TEST_PG_HOST", "127.0.0.1")
+PG_PORT = int(os.environ.get("PTCE_TEST_PG_PORT", "5432"))
+CHROMIUM = Path(os.environ.get("PTCE_CHROMIUM", "/usr/bin/chromium"))
+
+
+def services_required() -> bool:
+    """True under CI or when ``PTCE_REQUIRE_SERVICES`` asks for strict services."""
+    return (os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
+            or os.environ.get("PTCE_REQUIRE_SERVICES", "").strip().lower() in ("1", "true", "yes"))
+
+
+@functools.cache
+def postgres_user() -> tuple[str | None, str]:
+    """A user the server at ``PG_HOST:PG_PORT`` lets in on database ``test`` (trust auth), or
+    None and why not."""
+    try:
+        import psycopg
+    except ImportError as exc:
+        return None, f"psycopg is not installed ({exc})"
+    reasons = []
+    for user in ("postgres", "root"):
+        try:
+            with psycopg.connect(host=PG_HOST, port=PG_PORT, dbname="test", user=user,
+                                 connect_timeout=3):
+                return user, ""
+        except psycopg.OperationalError as exc:
+            reasons.append(f"{user}: {str(exc).strip().splitlines()[0]}")
+    return None, (f"no PostgreSQL server answers at {PG_HOST}:{PG_PORT} database test ("
+                  + "; ".join(reasons) + ")")
+
+
+@functools.cache
+def chromium_problem() -> str:
+    """Why the browser tests cannot run here ('' when they can)."""
+    if not CHROMIUM.is_file() or not os.access(CHROMIUM, os.X_OK):
+        return f"no Chromium at {CHROMIUM} (apt-get install chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright is not installed (./setup.sh --dev)"
+    try:
+        subprocess.run([str(CHROMIUM), "--version"], capture_output=True, timeout=30, check=True)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"{CHROMIUM} --version failed ({exc})"
+    return ""
+
+
+def _service_problems(item: pytest.Item) -> list[str]:
+    problems = []
+    if item.get_closest_marker("requires_postgres") is not None:
+        user, reason = postgres_user()
+        if user is None:
+            problems.append(f"PostgreSQL: {reason}")
+    if item.get_closest_marker("requires_chromium") is not None:
+        reason = chromium_problem()
+        if reason:
+            problems.append(f"Chromium: {reason}")
+    return problems
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Skip (locally) or fail (under CI) a test whose service is missing, before its
+    fixtures start anything."""
+    problems = _service_problems(item)
+    if not problems:
+        return
+    if services_required():
+        pytest.fail("required service missing under CI (CI=true or PTCE_REQUIRE_SERVICES=1): "
+                    + "; ".join(problems), pytrace=False)
+    pytest.skip("; ".join(problems))
 
 #: The reference small territory of the model tests.
 SMALL: dict[str, Any] = {

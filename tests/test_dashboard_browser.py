@@ -16,14 +16,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import CHROMIUM
+from test_dashboard import write_batch, write_calibration
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
-                                reason="no /usr/bin/chromium (apt-get install chromium)")
-playwright_api = pytest.importorskip("playwright.sync_api",
-                                     reason="playwright is not installed (dev extra)")
-
-from test_dashboard import write_batch, write_calibration  # noqa: E402
+# skipped with the reason where Chromium or playwright is missing, failed under CI (conftest)
+pytestmark = pytest.mark.requires_chromium
 
 ROOT = Path(__file__).resolve().parent.parent
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
@@ -88,7 +85,9 @@ def server(tmp_path_factory) -> Iterator[tuple[str, int, int]]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    with playwright_api.sync_playwright() as p:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
         b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
         yield b
         b.close()

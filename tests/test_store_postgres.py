@@ -1,16 +1,19 @@
 """The batch suite of ``test_batch.py`` against the PostgreSQL server of the machine.
 
 Each test gets a database of its own (``ptce_test_<random>``) on 127.0.0.1:5432, created from
-the ``test`` database and dropped afterwards. Skipped, with the reason, if no server answers.
+the ``test`` database and dropped afterwards. Skipped, with the reason, if no server answers;
+failed instead under CI (``CI=true``) or with ``PTCE_REQUIRE_SERVICES=1``.
 """
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 
 import pytest
+from conftest import PG_HOST as HOST
+from conftest import PG_PORT as PORT
+from conftest import postgres_user
 from test_batch import (  # noqa: F401 - the shared tests and fixtures run again here
     dask_cluster,
     test_a_live_coordinator_blocks_a_second_one,
@@ -28,29 +31,14 @@ from test_batch import (  # noqa: F401 - the shared tests and fixtures run again
     test_unknown_batch_id_exits_2,
 )
 
-HOST = os.environ.get("PTCE_TEST_PG_HOST", "127.0.0.1")
-PORT = int(os.environ.get("PTCE_TEST_PG_PORT", "5432"))
-
-
-def _server_user() -> tuple[str | None, str]:
-    """A user the server lets in on database ``test`` (trust auth), and why not if none."""
-    psycopg = pytest.importorskip("psycopg")
-    reasons = []
-    for user in ("postgres", "root"):
-        try:
-            with psycopg.connect(host=HOST, port=PORT, dbname="test", user=user,
-                                 connect_timeout=3):
-                return user, ""
-        except psycopg.OperationalError as exc:
-            reasons.append(f"{user}: {str(exc).strip().splitlines()[0]}")
-    return None, "; ".join(reasons)
+# skipped with the reason where no server answers, failed under CI (conftest)
+pytestmark = pytest.mark.requires_postgres
 
 
 @pytest.fixture(scope="module")
 def pg_user() -> str:
-    user, reason = _server_user()
-    if user is None:
-        pytest.skip(f"no PostgreSQL server answers at {HOST}:{PORT} database test ({reason})")
+    user, reason = postgres_user()
+    assert user is not None, reason  # the requires_postgres marker has checked the server
     return user
 
 
