@@ -23,7 +23,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     "scenarios": frozenset({"model"}),
     "experiments": frozenset({"scenarios", "model"}),
     "calibration": frozenset({"experiments", "scenarios", "model"}),
-    "dashboards": frozenset({"experiments", "scenarios", "model"}),
+    # the Calibration page reads the calibration tables (calibration.db); calibration never
+    # imports dashboards
+    "dashboards": frozenset({"calibration", "experiments", "scenarios", "model"}),
 }
 PACKAGES = tuple(ALLOWED)
 
@@ -148,10 +150,11 @@ def test_import_checker_reports_doctored_sources() -> None:
         "calibration/cli.py": "from experiments.store import Store\nimport dashboards.charts\n",
         "dashboards/calibrations.py": "from calibration.db import t\n"
                                       "from experiments.store import Store\n",
+        "dashboards/app.py": "from .charts import line\nimport nothing_of_ours\n",
     }
     problems = import_violations(sources)
     flagged = sorted(p.split(" ")[0] for p in problems)
-    assert flagged == ["calibration/cli.py:2", "dashboards/calibrations.py:1",
+    assert flagged == ["calibration/cli.py:2",
                        "experiments/cli/batch.py:2", "experiments/cli/main.py:5",
                        "experiments/results/compare.py:1", "model/ptce/levers.py:4",
                        "model/territory.py:5", "scenarios/loader.py:2"], problems
