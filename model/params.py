@@ -3,13 +3,34 @@
 The parameter tree *is* the scenario schema: a scenario YAML file mirrors it key for key
 (``scenarios.loader`` validates files into :class:`TerritoryParams`). Every field states its unit.
 Rates are per month unless the name says otherwise. Unknown keys are rejected.
+
+This module is the only place that decides what is valid. Rules that involve several sections
+(a sector named in ``training``, ``ptce`` or an event; an event's month against the horizon; an
+event's ``set`` applied to the whole tree) are checked as soon as the sections they read are
+valid, so one validation reports every problem it can, each at its own ``loc`` (``("events",
+2, "demand_shock", "sector")``). Their errors have their own types (``unknown_sector``, ...) and
+may carry in ``ctx`` what was ``expected`` and the valid names (``choices`` for the value,
+``key_choices`` for the key), which the scenario loader shows.
 """
 
 from __future__ import annotations
 
+import functools
+import typing
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError, core_schema
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 PositiveInt = Annotated[int, Field(ge=1)]
@@ -127,6 +148,14 @@ class Demand(Frozen):
     growth_per_year: float = Field(
         0.0, ge=-0.2, le=0.2, description="yearly growth of positions (all sectors)"
     )
+
+    @field_validator("sectors")
+    @classmethod
+    def _unique_names(cls, sectors: tuple[Sector, ...]) -> tuple[Sector, ...]:
+        names = [s.name for s in sectors]
+        if len(set(names)) != len(names):
+            raise ValueError(f"duplicate sector names in {names}")
+        return sectors
 
 
 class Separations(Frozen):
@@ -280,15 +309,50 @@ class DemandShock(Frozen):
     months: int = Field(12, ge=1, le=600, description="duration; positions then return")
 
 
+class ParameterPaths:
+    """``Annotated`` marker of a mapping whose keys are dotted parameter paths of
+    :class:`TerritoryParams` (``Event.set``): the value of key ``matching.efficiency`` is
+    validated as that field, and its errors are located at that key."""
+
+    def __repr__(self) -> str:
+        return "ParameterPaths()"
+
+
+PARAMETER_PATHS = ParameterPaths()
+
+
 class Event(Frozen):
     """A scheduled change, at a month of the reported horizon (1-based; burn-in excluded)."""
 
     at: int = Field(ge=1, description="month of the horizon when it applies")
-    set: dict[str, Any] | None = Field(
+    set: Annotated[dict[str, Any], PARAMETER_PATHS] | None = Field(
         None, description="parameter paths and new values, e.g. {'matching.efficiency': 0.2}"
     )
     demand_shock: DemandShock | None = None
     label: str = ""
+
+    @field_validator("set")
+    @classmethod
+    def _settable_values(cls, changes: dict[str, Any] | None) -> dict[str, Any] | None:
+        """Each path may change during a run and each value is valid for its field (rules
+        involving other fields are checked on the whole tree, in TerritoryParams)."""
+        if changes is None:
+            return None
+        problems: list[InitErrorDetails] = []
+        for path, value in changes.items():
+            try:
+                check_settable(path)
+            except ValueError as exc:
+                problems.append(problem((path,), "not_settable", str(exc), value,
+                                        key_choices=settable_paths()))
+                continue
+            try:
+                _field_adapter(path).validate_python(value)
+            except ValidationError as exc:
+                problems += relocate(exc.errors(), (path,))
+        if problems:
+            raise ValidationError.from_exception_data(cls.__name__, problems)
+        return changes
 
     @model_validator(mode="after")
     def _one_kind(self) -> Event:
@@ -450,44 +514,62 @@ class TerritoryParams(Frozen):
     )
     events: tuple[Event, ...] = ()
 
-    @model_validator(mode="after")
-    def _cross_checks(self) -> TerritoryParams:
-        names = [s.name for s in self.demand.sectors]
-        if len(set(names)) != len(names):
-            raise ValueError(f"demand.sectors: duplicate sector names in {names}")
-        for i, prog in enumerate(self.training.programmes):
-            if prog.sector not in names:
-                raise ValueError(
-                    f"training.programmes[{i}].sector: unknown sector {prog.sector!r}; "
-                    f"sectors are {names}"
-                )
-        if self.ptce is not None:
-            for sec in (*self.ptce.sectors, self.ptce.incubation.sector or names[0]):
-                if sec not in names:
-                    raise ValueError(f"ptce: unknown sector {sec!r}; sectors are {names}")
-        for i, ev in enumerate(self.events):
-            if ev.set and any(k.startswith("ptce.") for k in ev.set) and self.ptce is None:
-                raise ValueError(f"events[{i}].set: the scenario has no ptce section")
-            if ev.demand_shock and ev.demand_shock.sector not in (*names, "all"):
-                raise ValueError(
-                    f"events[{i}].demand_shock.sector: unknown sector "
-                    f"{ev.demand_shock.sector!r}; sectors are {names} or 'all'"
-                )
-            if ev.at > self.simulation.months:
-                raise ValueError(
-                    f"events[{i}].at: month {ev.at} is after the horizon "
-                    f"({self.simulation.months} months)"
-                )
-            if ev.set:
-                for path in ev.set:
-                    check_settable(path)
-                try:
-                    _apply({**self.model_dump(), "events": ()}, dict(ev.set))
-                except ValidationError as exc:
-                    first = exc.errors()[0]
-                    where = ".".join(str(x) for x in first["loc"])
-                    raise ValueError(f"events[{i}].set.{where}: {first['msg']}") from None
-        return self
+    # Rules across sections. Each runs once the sections it reads are valid (``info.data``
+    # holds the fields validated so far, in the order above), so a file with other problems
+    # still gets these reported.
+
+    @field_validator("training")
+    @classmethod
+    def _programme_sectors(cls, training: Training, info: ValidationInfo) -> Training:
+        names = _sector_names(info.data)
+        if names is not None:
+            _raise_if(cls, [_unknown_sector(("programmes", i, "sector"), p.sector, names)
+                            for i, p in enumerate(training.programmes)
+                            if p.sector not in names])
+        return training
+
+    @field_validator("ptce")
+    @classmethod
+    def _ptce_sectors(cls, ptce: PTCEParams | None, info: ValidationInfo) -> PTCEParams | None:
+        names = _sector_names(info.data)
+        if ptce is not None and names is not None:
+            wrong = [_unknown_sector(("sectors", j), name, names)
+                     for j, name in enumerate(ptce.sectors) if name not in names]
+            sector = ptce.incubation.sector
+            if sector is not None and sector not in names:
+                wrong.append(_unknown_sector(("incubation", "sector"), sector, names))
+            _raise_if(cls, wrong)
+        return ptce
+
+    @field_validator("events", mode="wrap")
+    @classmethod
+    def _events_in_context(cls, value: Any, handler: Any,
+                           info: ValidationInfo) -> tuple[Event, ...]:
+        """Each event on its own, then against the sectors, the horizon, the ``ptce`` section
+        and the whole tree, for every event that is valid on its own."""
+        own: list[dict[str, Any]] = []
+        try:
+            events: tuple[Event, ...] = handler(value)
+        except ValidationError as exc:
+            if not isinstance(value, list | tuple):
+                raise
+            own = list(exc.errors())
+            bad = {e["loc"][0] for e in own if e["loc"]}
+            events = tuple(Event.model_validate(v) for i, v in enumerate(value) if i not in bad)
+            indices = [i for i in range(len(value)) if i not in bad]
+        else:
+            indices = list(range(len(events)))
+        found = relocate(own, ())
+        data = info.data
+        names = _sector_names(data)
+        whole = all(name in data for name in cls.model_fields if name != "events")
+        for i, ev in zip(indices, events, strict=True):
+            mine = _event_context_problems(i, ev, data, names)
+            if not mine and whole and ev.set:
+                mine = _event_in_tree_problems(i, ev, data)
+            found += mine
+        _raise_if(cls, found)
+        return events
 
     @property
     def sector_names(self) -> list[str]:
@@ -525,6 +607,142 @@ def check_settable(path: str) -> None:
         raise ValueError(f"event path {path!r} names a section; name one of its fields")
     allowed = ", ".join([f"{s}.*" for s in SETTABLE_SECTIONS] + list(SETTABLE_FIELDS))
     raise ValueError(f"event path {path!r} cannot change during a run; allowed: {allowed}")
+
+
+@functools.cache
+def settable_paths() -> tuple[str, ...]:
+    """Every path an event may change (the leaves :func:`check_settable` accepts)."""
+
+    def leaves(prefix: str, model: type[BaseModel]) -> Iterable[str]:
+        for name, field in model.model_fields.items():
+            sub = _model_of(field.annotation)
+            if sub is None:
+                yield f"{prefix}.{name}"
+            else:
+                yield from leaves(f"{prefix}.{name}", sub)
+
+    out = list(SETTABLE_FIELDS)
+    for section in SETTABLE_SECTIONS:
+        model = _model_of(TerritoryParams.model_fields[section].annotation)
+        assert model is not None
+        out += leaves(section, model)
+    return tuple(out)
+
+
+def field_annotation(path: str) -> Any:
+    """The annotation of the field at dotted ``path``, with its constraints (``Annotated``);
+    ``None`` if there is no such field."""
+    model: type[BaseModel] | None = TerritoryParams
+    annotation: Any = None
+    for key in path.split("."):
+        field = model.model_fields.get(key) if model is not None else None
+        if field is None:
+            return None
+        annotation = (Annotated[field.annotation, *field.metadata] if field.metadata
+                      else field.annotation)
+        model = _model_of(field.annotation)
+    return annotation
+
+
+@functools.cache
+def _field_adapter(path: str) -> TypeAdapter[Any]:
+    return TypeAdapter(field_annotation(path))
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    """The model class of ``annotation`` (also inside ``X | None``), else ``None``."""
+    for candidate in (annotation, *typing.get_args(annotation)):
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Errors with their own location
+
+
+#: Error types of pydantic itself; any other type is one of this module's rules.
+PYDANTIC_ERROR_TYPES: frozenset[str] = frozenset(typing.get_args(core_schema.ErrorType))
+
+
+def problem(loc: tuple[str | int, ...], kind: str, message: str, value: Any,
+            **ctx: Any) -> InitErrorDetails:
+    """A line error of type ``kind`` at ``loc`` (relative to the model raising it). ``ctx``
+    may hold ``expected`` (what the key accepts) and the valid names: ``choices`` for the
+    value, ``key_choices`` for the key (the last part of ``loc``)."""
+    return InitErrorDetails(type=PydanticCustomError(kind, message, ctx or None), loc=loc,
+                            input=value)
+
+
+def relocate(errors: Iterable[Mapping[str, Any]],
+             prefix: tuple[str | int, ...]) -> list[InitErrorDetails]:
+    """The errors of another validation (``ValidationError.errors()``), under ``prefix``."""
+    out: list[InitErrorDetails] = []
+    for e in errors:
+        loc = (*prefix, *e["loc"])
+        if e["type"] in PYDANTIC_ERROR_TYPES:
+            details = InitErrorDetails(type=e["type"], loc=loc, input=e.get("input"))
+            if e.get("ctx"):
+                details["ctx"] = e["ctx"]
+            out.append(details)
+        else:
+            out.append(InitErrorDetails(
+                type=PydanticCustomError(e["type"], e["msg"], e.get("ctx")), loc=loc,
+                input=e.get("input")))
+    return out
+
+
+def _raise_if(model: type[BaseModel], problems: Sequence[InitErrorDetails]) -> None:
+    if problems:
+        raise ValidationError.from_exception_data(model.__name__, list(problems))
+
+
+def _sector_names(data: Mapping[str, Any]) -> list[str] | None:
+    """The sector names, if ``demand`` is valid (else its own errors are reported)."""
+    demand = data.get("demand")
+    return [s.name for s in demand.sectors] if isinstance(demand, Demand) else None
+
+
+def _unknown_sector(loc: tuple[str | int, ...], name: str, names: Sequence[str]
+                    ) -> InitErrorDetails:
+    return problem(loc, "unknown_sector", "unknown sector", name,
+                   expected="one of " + ", ".join(names), choices=list(names))
+
+
+def _event_context_problems(i: int, ev: Event, data: Mapping[str, Any],
+                            names: list[str] | None) -> list[InitErrorDetails]:
+    """An event against the sectors, the horizon and the presence of a ``ptce`` section."""
+    out: list[InitErrorDetails] = []
+    simulation = data.get("simulation")
+    if isinstance(simulation, Simulation) and ev.at > simulation.months:
+        months = simulation.months
+        out.append(problem(
+            (i, "at"), "after_horizon", f"month {ev.at} is after the horizon ({months} months)",
+            ev.at, expected=f"a month between 1 and simulation.months ({months})"))
+    shock = ev.demand_shock
+    if shock is not None and names is not None and shock.sector not in (*names, "all"):
+        out.append(_unknown_sector((i, "demand_shock", "sector"), shock.sector,
+                                   [*names, "all"]))
+    if ev.set and "ptce" in data and data["ptce"] is None:
+        out += [problem((i, "set", path), "no_ptce", "the scenario has no ptce section", value)
+                for path, value in ev.set.items() if path.split(".")[0] == "ptce"]
+    return out
+
+
+def _event_in_tree_problems(i: int, ev: Event, data: Mapping[str, Any]
+                            ) -> list[InitErrorDetails]:
+    """The event's ``set`` applied to the whole (valid) tree, so rules across fields apply,
+    such as ``temp_renewal + temp_conversion <= 1``."""
+    assert ev.set is not None
+    tree = TerritoryParams.model_construct(**{**data, "events": ()}).model_dump()
+    try:
+        _apply(tree, dict(ev.set))
+    except ValidationError as exc:
+        return [problem((i, "set", *e["loc"]), "invalid_after_set",
+                        "these changes would make the parameters invalid: "
+                        + str(e["msg"]).removeprefix("Value error, "), ev.set)
+                for e in exc.errors()]
+    return []
 
 
 def with_values(params: TerritoryParams, updates: dict[str, Any]) -> TerritoryParams:

@@ -5,12 +5,16 @@ A scenario file mirrors the parameter tree key for key. Keys left out keep the m
 with ``extends: OTHER`` (a path relative to the file, or a preset name) and override only some
 keys. Every problem of a file is collected into one :class:`ScenarioError` that names the file,
 the key path, what was expected, the value received and, for a typo, the closest valid key.
+
+What is valid is decided by the schema alone (the pydantic models of :mod:`model.params`);
+this module reads the files and locates each of the schema's errors from its ``loc``: the key
+path, the line and column (and the extended file) where the key is written, what the key
+accepts (from the model's annotations) and the closest valid name.
 """
 
 from __future__ import annotations
 
 import difflib
-import re
 import types
 import typing
 from collections.abc import Iterable, Mapping
@@ -20,9 +24,14 @@ from typing import Any, Literal, Union
 
 import annotated_types as at
 import yaml
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, ValidationError
 
-from model.params import TerritoryParams, check_settable, with_values
+from model.params import (
+    PARAMETER_PATHS,
+    PYDANTIC_ERROR_TYPES,
+    TerritoryParams,
+    field_annotation,
+)
 
 #: Folder holding the preset scenario files (``baseline.yaml``, ``territories/*.yaml``, ...).
 PRESETS_DIR = Path(__file__).resolve().parent
@@ -290,38 +299,21 @@ def _deep_merge(base: Any, override: Any) -> Any:
 class _RawProblem:
     loc: Loc
     problem: Problem
+    unknown_key: bool = False
 
 
 def _validate(data: dict[str, Any]) -> list[_RawProblem]:
-    """Every problem of the merged data: pydantic's, plus the event checks done here so that
-    they are reported even when other fields are invalid (model validators then do not run)."""
-    own = _check_events(data)
-    found: list[_RawProblem] = []
-    params: TerritoryParams | None = None
+    """Every problem the schema finds in the merged data, located."""
     try:
-        params = TerritoryParams.model_validate(data)
+        TerritoryParams.model_validate(data)
     except ValidationError as exc:
-        for err in exc.errors():
-            raw = _from_pydantic(err, data)
-            if err["loc"] == () and _duplicates(raw.problem, own):
-                continue
-            found.append(raw)
-    if params is not None:
-        flagged = {r.loc[1] for r in own if r.loc[:1] == ("events",) and len(r.loc) > 1}
-        own += _check_event_values_in_context(params, data, skip=flagged)
+        found = [_from_pydantic(err, data) for err in exc.errors()]
+    else:
+        return []
     # an unknown key's value is not worth reporting on as well
-    unknown = [r.loc for r in found if r.problem.message == "unknown key"]
-    found = [r for r in found
-             if not any(len(r.loc) > len(u) and r.loc[:len(u)] == u for u in unknown)]
-    return found + own
-
-
-def _duplicates(problem: Problem, own: list[_RawProblem]) -> bool:
-    return any(o.problem.path == problem.path or problem.message in o.problem.message
-               for o in own)
-
-
-_PATH_PREFIX = re.compile(r"^([A-Za-z_][\w]*(?:\[\d+\]|\.[A-Za-z_][\w]*)*): (.*)$", re.S)
+    unknown = [r.loc for r in found if r.unknown_key]
+    return [r for r in found
+            if not any(len(r.loc) > len(u) and r.loc[:len(u)] == u for u in unknown)]
 
 
 def _from_pydantic(err: Mapping[str, Any], data: dict[str, Any]) -> _RawProblem:
@@ -335,7 +327,7 @@ def _from_pydantic(err: Mapping[str, Any], data: dict[str, Any]) -> _RawProblem:
         return _RawProblem(loc, Problem(
             _format_loc(loc), "unknown key",
             expected=("one of " + ", ".join(names)) if names and not close else None,
-            suggestion=close[0] if close else None))
+            suggestion=close[0] if close else None), unknown_key=True)
     if kind == "literal_error" and loc and loc[-1] == "[key]":
         loc = loc[:-1]
         choices = list(typing.get_args(_annotation_at(loc[:-1], key_of_dict=True) or ()))
@@ -344,7 +336,7 @@ def _from_pydantic(err: Mapping[str, Any], data: dict[str, Any]) -> _RawProblem:
         return _RawProblem(loc, Problem(
             _format_loc(loc), "unknown key",
             expected="one of " + ", ".join(map(str, choices)) if choices else None,
-            suggestion=close[0] if close else None))
+            suggestion=close[0] if close else None), unknown_key=True)
     if kind == "missing" and loc and isinstance(loc[-1], int):
         # a fixed-length list that is too short: report the list, not each absent item
         loc = loc[:-1]
@@ -354,12 +346,17 @@ def _from_pydantic(err: Mapping[str, Any], data: dict[str, Any]) -> _RawProblem:
     if kind == "missing":
         return _RawProblem(loc, Problem(
             _format_loc(loc), "required key missing", expected=_describe(loc)))
-    if kind == "value_error" and (not loc or _model_at(loc) is not None):
-        # a model validator's message; TerritoryParams' cross-checks start with a key path
-        message = str(err["msg"]).removeprefix("Value error, ")
-        m = _PATH_PREFIX.match(message)
-        if m and not loc:
-            return _RawProblem(_parse_path(m.group(1)), Problem(m.group(1), m.group(2)))
+    if kind not in PYDANTIC_ERROR_TYPES:
+        # one of the schema's own rules: its message, and what its context names
+        ctx = err.get("ctx") or {}
+        has = received is not _MISSING
+        return _RawProblem(loc, Problem(
+            _format_loc(loc), str(err["msg"]), expected=ctx.get("expected"),
+            received=received if has else None, has_received=has,
+            suggestion=_closest(ctx, loc, received)))
+    if kind in ("value_error", "assertion_error"):
+        # a validator's message (a rule between the fields of a section, or within a list)
+        message = str(err["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
         return _RawProblem(loc, Problem(_format_loc(loc), message))
     expected = _describe(loc) or _pydantic_expected(err)
     has = received is not _MISSING
@@ -368,88 +365,17 @@ def _from_pydantic(err: Mapping[str, Any], data: dict[str, Any]) -> _RawProblem:
         received=received if has else None, has_received=has))
 
 
-def _check_events(data: dict[str, Any]) -> list[_RawProblem]:
-    """Per-event checks that need the whole tree: sectors, settable paths, value types."""
-    events = data.get("events")
-    if not isinstance(events, list | tuple):
-        return []
-    sectors = _sector_names(data)
-    months = _get(data, ("simulation", "months"))
-    out: list[_RawProblem] = []
-    for i, ev in enumerate(events):
-        if not isinstance(ev, dict):
-            continue
-        when = ev.get("at")
-        if (isinstance(when, int) and not isinstance(when, bool) and isinstance(months, int)
-                and when > months):
-            loc: Loc = ("events", i, "at")
-            out.append(_RawProblem(loc, Problem(
-                _format_loc(loc), f"month {when} is after the horizon ({months} months)",
-                expected=f"a month between 1 and simulation.months ({months})",
-                received=when, has_received=True)))
-        shock = ev.get("demand_shock")
-        if isinstance(shock, dict) and sectors is not None:
-            name = shock.get("sector", "all")
-            if isinstance(name, str) and name not in (*sectors, "all"):
-                loc = ("events", i, "demand_shock", "sector")
-                close = difflib.get_close_matches(name, [*sectors, "all"], n=1)
-                out.append(_RawProblem(loc, Problem(
-                    _format_loc(loc), "unknown sector",
-                    expected="one of " + ", ".join([*sectors, "all"]),
-                    received=name, has_received=True,
-                    suggestion=close[0] if close else None)))
-        changes = ev.get("set")
-        if isinstance(changes, dict):
-            for key, value in changes.items():
-                loc = ("events", i, "set", str(key))
-                out.extend(_check_set_entry(loc, str(key), value))
-    return out
-
-
-def _check_set_entry(loc: Loc, key: str, value: Any) -> list[_RawProblem]:
-    path = _format_loc(loc)
-    try:
-        check_settable(key)
-    except ValueError as exc:
-        parts = key.split(".")
-        section = _model_at((parts[0],)) if len(parts) == 2 else None
-        close = (difflib.get_close_matches(parts[1], list(section.model_fields), n=1)
-                 if section and parts[1] not in section.model_fields else [])
-        return [_RawProblem(loc, Problem(
-            path, str(exc), suggestion=f"{parts[0]}.{close[0]}" if close else None))]
-    target = tuple(key.split("."))
-    annotation = _annotation_at(target, with_constraints=True)
-    if annotation is None:
-        return []
-    try:
-        TypeAdapter(annotation).validate_python(value)
-    except ValidationError:
-        return [_RawProblem(loc, Problem(
-            path, "invalid value", expected=_describe(target),
-            received=value, has_received=True))]
-    return []
-
-
-def _check_event_values_in_context(params: TerritoryParams, data: dict[str, Any],
-                                   skip: set[Any]) -> list[_RawProblem]:
-    """Apply each event's changes to the validated parameters so cross-field rules apply
-    (events in ``skip`` already have a problem reported)."""
-    out: list[_RawProblem] = []
-    for i, ev in enumerate(params.events):
-        if not ev.set or i in skip:
-            continue
-        try:
-            with_values(params, ev.set)
-        except ValidationError as exc:
-            loc: Loc = ("events", i, "set")
-            msgs = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
-            out.append(_RawProblem(loc, Problem(
-                _format_loc(loc), f"these changes would make the parameters invalid: {msgs}",
-                received=_get(data, loc), has_received=True)))
-        except KeyError as exc:
-            loc = ("events", i, "set", str(exc.args[0]))
-            out.append(_RawProblem(loc, Problem(_format_loc(loc), "unknown parameter path")))
-    return out
+def _closest(ctx: Mapping[str, Any], loc: Loc, received: Any) -> str | None:
+    """The closest of the names a schema error lists: ``choices`` for the value received,
+    ``key_choices`` for the key itself (the last part of ``loc``)."""
+    if ctx.get("key_choices") and loc:
+        close = difflib.get_close_matches(str(loc[-1]), [str(c) for c in ctx["key_choices"]],
+                                          n=1, cutoff=0.8)
+    elif ctx.get("choices") and isinstance(received, str):
+        close = difflib.get_close_matches(received, [str(c) for c in ctx["choices"]], n=1)
+    else:
+        close = []
+    return close[0] if close else None
 
 
 # --------------------------------------------------------------------------------------------
@@ -502,6 +428,10 @@ def _step(annotation: Any, part: str | int) -> Any:
     """The annotation one level down ``part`` (a field, a list index or a mapping key)."""
     if annotation is None:
         return None
+    bare, constraints = _unwrap(annotation)
+    if typing.get_origin(bare) is dict and PARAMETER_PATHS in constraints:
+        # Event.set: a key is a parameter path, its value is validated as that field
+        return field_annotation(part) if isinstance(part, str) else None
     model = _model_class(annotation)
     if model is not None:
         field = model.model_fields.get(part) if isinstance(part, str) else None
@@ -633,12 +563,6 @@ def _format_loc(loc: Loc) -> str:
     return text
 
 
-def _parse_path(path: str) -> Loc:
-    """``'events[2].at'`` -> ``('events', 2, 'at')``."""
-    return tuple(int(index) if index else name
-                 for name, index in re.findall(r"([A-Za-z_]\w*)|\[(\d+)\]", path))
-
-
 def _get(data: Any, loc: Loc) -> Any:
     for part in loc:
         if isinstance(data, dict) and part in data:
@@ -648,14 +572,6 @@ def _get(data: Any, loc: Loc) -> Any:
         else:
             return None
     return data
-
-
-def _sector_names(data: dict[str, Any]) -> list[str] | None:
-    sectors = _get(data, ("demand", "sectors"))
-    if not isinstance(sectors, list | tuple):
-        return None
-    names = [s.get("name") for s in sectors if isinstance(s, dict)]
-    return [n for n in names if isinstance(n, str)] or None
 
 
 def _show(value: Any) -> str:
