@@ -8,6 +8,7 @@ import re
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -82,16 +83,180 @@ def test_series_has_one_row_per_month_and_documented_columns(small_run: Path) ->
     assert set(series.columns) == set(SERIES_DOCS)
 
 
-def test_other_tables_are_readable(small_run: Path) -> None:
+#: Columns of ``iae_exits.csv``, in order (model/ODD.md section 11.3).
+IAE_EXIT_COLUMNS = ["person_id", "siae_type", "outcome", "route_months", "rsa", "month",
+                    "state_6m"]
+#: The Dares classification of SIAE exits (sorties dynamiques) and the state a leaver takes in
+#: the model for each (model/ODD.md section 7.8; business creation at exit does not occur).
+EXIT_DESTINATION = {"DURABLE": "EMPLOYED_DURABLE", "TRANSITION": "EMPLOYED_TEMP",
+                    "POSITIVE": "TRAINING", "OTHER": "UNEMPLOYED"}
+#: Quarterly classes of the states (model/ODD.md section 2.2), in the matrix's order.
+TRANSITION_CLASSES = {
+    "temp_job": ("SIAE", "EMPLOYED_TEMP"),
+    "durable_job": ("EMPLOYED_DURABLE", "SELF_EMPLOYED"),
+    "unemployed": ("UNEMPLOYED", "TRAINING"),
+    "inactive": ("INACTIVE",),
+}
+STATES = ["UNEMPLOYED", "INACTIVE", "TRAINING", "SIAE", "EMPLOYED_TEMP", "EMPLOYED_DURABLE",
+          "SELF_EMPLOYED"]
+
+
+def test_spells_and_careers_cover_every_person(small_run: Path) -> None:
+    """Catches a spells table missing a documented column or a person's open spell, and a
+    careers table dropping or duplicating persons (the population is constant, model/ODD.md
+    section 2.1, and everyone present at the end has been observed)."""
     spells = pd.read_parquet(small_run / "spells.parquet")
-    assert {"person_id", "state", "start", "end"} <= set(spells.columns)
+    assert list(spells.columns) == ["person_id", "state", "start", "end", "organisation",
+                                    "ongoing"]
+    ongoing = spells[spells["ongoing"]]
+    assert len(ongoing) == 2000 and ongoing["person_id"].is_unique
+    assert (ongoing["end"] == 24).all() and (spells["start"] < spells["end"]).all()
     careers = pd.read_csv(small_run / "careers.csv")
-    assert len(careers) > 0 and "share_months_employed" in careers
-    pd.read_csv(small_run / "iae_exits.csv")
-    matrix = pd.read_csv(small_run / "transition_matrix.csv", index_col=0)
-    assert matrix.shape == (4, 4)
-    sums = matrix.sum(axis=1)
-    assert ((sums - 1.0).abs() < 1e-9).all() or (sums == 0).any()
+    assert len(careers) == 2000 and careers["person_id"].is_unique
+    assert set(careers["person_id"]) == set(ongoing["person_id"])
+    assert careers["share_months_employed"].between(0, 1).all()
+
+
+def test_iae_exits_table_has_documented_columns_and_dares_categories(small_run: Path) -> None:
+    """Catches a missing or renamed column of ``iae_exits.csv``, outcome or SIAE type codes
+    written instead of the Dares category names, exits outside the horizon, a route shorter
+    than one month, and a six-month follow-up recorded for an exit less than six months
+    before the end (or lost for a person still there)."""
+    exits = pd.read_csv(small_run / "iae_exits.csv")
+    assert list(exits.columns) == IAE_EXIT_COLUMNS
+    assert len(exits) > 0
+    assert set(exits["outcome"]) <= set(EXIT_DESTINATION)
+    assert set(exits["siae_type"]) <= {"ACI", "EI", "ETTI", "AI"}
+    assert exits["month"].between(1, 24).all()
+    assert (exits["route_months"] >= 1).all()
+    assert exits["rsa"].dtype == bool
+    late = exits["month"] > 24 - 6
+    assert exits.loc[late, "state_6m"].isna().all()
+    followed = exits.loc[~late]
+    assert set(followed["state_6m"].dropna()) <= set(STATES)
+    # a follow-up is missing only for a person who has retired meanwhile
+    present = set(pd.read_csv(small_run / "careers.csv")["person_id"])
+    assert not followed.loc[followed["state_6m"].isna(), "person_id"].isin(present).any()
+
+
+def test_iae_exits_agree_with_series_outcomes_and_spells(small_run: Path) -> None:
+    """One row per exit, consistent with the rest of the run. Catches exits logged twice or
+    lost (the closed SIAE spells, one per exit, disagree), an exit classified in the wrong
+    Dares category (the leaver's next state disagrees), the monthly exit series counting
+    other months or outcomes than the log, and ``outcomes.json`` counts, shares or route
+    length computed from another set of exits."""
+    exits = pd.read_csv(small_run / "iae_exits.csv")
+    series = pd.read_csv(small_run / "series.csv", index_col="month")
+    outcomes = json.loads((small_run / "outcomes.json").read_text(encoding="utf-8"))["outcomes"]
+    spells = pd.read_parquet(small_run / "spells.parquet")
+    spells["state"] = spells["state"].astype(str)
+
+    monthly = exits.groupby(["month", "outcome"]).size().unstack(fill_value=0)
+    for outcome in EXIT_DESTINATION:
+        column = series[f"iae_exits_{outcome.lower()}"]
+        expected = monthly.get(outcome, pd.Series(dtype=int)).reindex(column.index, fill_value=0)
+        assert (column == expected).all(), outcome
+    assert outcomes["iae_exits"] == len(exits) == series.filter(like="iae_exits_").sum().sum()
+    shares = exits["outcome"].value_counts(normalize=True)
+    for outcome in EXIT_DESTINATION:
+        assert outcomes[f"iae_exit_share_{outcome.lower()}"] == pytest.approx(
+            shares.get(outcome, 0.0)), outcome
+    assert outcomes["iae_exits_durable"] == (exits["outcome"] == "DURABLE").sum()
+    assert outcomes["iae_route_length_mean"] == pytest.approx(exits["route_months"].mean())
+
+    # every leaver starts, at the exit, a spell in the state its category says
+    after = spells[spells["state"] != "SIAE"][["person_id", "start", "state"]]
+    nxt = exits.assign(start=exits["month"] - 1).merge(after, on=["person_id", "start"],
+                                                       how="left")
+    assert len(nxt) == len(exits)
+    assert (nxt["state"] == nxt["outcome"].map(EXIT_DESTINATION)).all(), \
+        nxt[nxt["state"] != nxt["outcome"].map(EXIT_DESTINATION)]
+    # one row per exit: a person leaves a SIAE at most once a month (SIAE entries come before
+    # the exits in a month, model/ODD.md section 3), and every SIAE spell closed in the
+    # horizon is one exit (no PTCE: no bridges between SIAE); the exits without such a spell
+    # are same-month entries and exits, or in month 1 (a spell ending at 0 is not kept)
+    assert not exits.duplicated(["person_id", "month"]).any(), "an exit logged twice"
+    closed = spells[(spells["state"] == "SIAE") & ~spells["ongoing"]]
+    closed = closed.assign(month=closed["end"] + 1)[["person_id", "month", "start", "end"]]
+    both = exits.merge(closed, on=["person_id", "month"], how="outer", indicator=True)
+    assert (both["_merge"] != "right_only").all(), "a closed SIAE spell without its exit"
+    alone = both[both["_merge"] == "left_only"]
+    assert ((alone["route_months"] == 1) | (alone["month"] == 1)).all(), alone
+    # the route length counts the month ends on the CDDI (a spell begun in burn-in starts at 0)
+    matched = both[both["_merge"] == "both"]
+    length = matched["end"] - matched["start"]
+    inside = matched["start"] > 0
+    assert (matched.loc[inside, "route_months"] == length[inside]).all()
+    assert (matched.loc[~inside, "route_months"] >= length[~inside]).all()
+
+
+def check_transition_matrix(run: Path, months: int) -> pd.DataFrame:
+    """Assert that ``transition_matrix.csv`` of ``run`` is the quarterly transition matrix
+    recomputed from its spells, that a row with observations sums to 1 and that the rows
+    without any are those of the classes nobody occupied at a quarter end; return it."""
+    matrix = pd.read_csv(run / "transition_matrix.csv", index_col=0)
+    assert list(matrix.index) == list(matrix.columns) == list(TRANSITION_CLASSES)
+    spells = pd.read_parquet(run / "spells.parquet")
+    state_class = {s: c for c, states in TRANSITION_CLASSES.items() for s in states}
+    spells["cls"] = spells["state"].astype(str).map(state_class)
+
+    def classes_at(month: int) -> pd.Series:
+        # the state at the end of reported month t is the spell covering index t - 1
+        held = spells[(spells["start"] <= month - 1) & (spells["end"] > month - 1)]
+        assert held["person_id"].is_unique, f"a person in two spells at month {month}"
+        return held.set_index("person_id")["cls"]
+
+    quarter_ends = list(range(3, months + 1, 3))
+    counts = pd.DataFrame(0, index=matrix.index, columns=matrix.columns)
+    for t in quarter_ends[:-1]:
+        pair = pd.concat([classes_at(t).rename("from"), classes_at(t + 3).rename("to")],
+                         axis=1, join="inner")
+        counts += pd.crosstab(pair["from"], pair["to"]).reindex(
+            index=matrix.index, columns=matrix.columns, fill_value=0)
+    observed = counts.sum(axis=1)
+    expected = counts.div(observed.where(observed > 0), axis=0).fillna(0.0)
+    np.testing.assert_allclose(matrix.to_numpy(), expected.to_numpy(), atol=1e-12)
+
+    series = pd.read_csv(run / "series.csv", index_col="month")
+    for cls, states in TRANSITION_CLASSES.items():
+        stock = series.loc[quarter_ends[:-1], [f"n_{s.lower()}" for s in states]].sum(axis=1)
+        if (stock > 0).any():
+            assert observed[cls] > 0, cls
+            assert matrix.loc[cls].sum() == pytest.approx(1.0, abs=1e-9), cls
+        else:
+            assert observed[cls] == 0 and (matrix.loc[cls] == 0).all(), cls
+    return matrix
+
+
+def test_transition_matrix_is_recomputed_from_the_spells(small_run: Path) -> None:
+    """Catches a matrix counted over other months than the quarter ends, with columns and rows
+    swapped, not normalised by row, or pairing different persons, and a row of an occupied
+    class left at zero (the old check passed as soon as any row summed to 0)."""
+    matrix = check_transition_matrix(small_run, 24)
+    assert ((matrix.sum(axis=1) - 1.0).abs() < 1e-9).all(), "every class is occupied here"
+
+
+def test_transition_matrix_row_of_a_class_never_occupied_is_zero(tmp_path: Path) -> None:
+    """Nobody is ever inactive: catches NaN (0/0) or a made-up row for the inactive class,
+    and any other row not summing to 1."""
+    scenario = write_scenario(tmp_path, """\
+        extends: baseline
+        population:
+          inactivity_rate: 0.0
+        demography:
+          inactive_to_unemployed: 0.0
+          unemployed_to_inactive: 0.0
+          employed_to_inactive: 0.0
+          entrant_inactive_share: 0.0
+        """)
+    out = tmp_path / "run"
+    result = ptce("run", str(scenario), "--persons", "1000", "--months", "12", "--out",
+                  str(out))
+    assert result.exit_code == 0, result.output
+    assert (pd.read_csv(out / "series.csv")["n_inactive"] == 0).all()
+    matrix = check_transition_matrix(out, 12)
+    assert (matrix.loc["inactive"] == 0).all() and (matrix["inactive"] == 0).all()
+    assert ((matrix.drop(index="inactive").sum(axis=1) - 1.0).abs() < 1e-9).all()
 
 
 def test_stocks_chart_is_a_png(small_run: Path) -> None:
