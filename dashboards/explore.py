@@ -77,11 +77,6 @@ PTCE_CONTROLS: tuple[Control, ...] = (
 )
 
 
-def ptce_available() -> bool:
-    """Whether the installed model has a PTCE parameter section."""
-    return "ptce" in TerritoryParams.model_fields
-
-
 def get_path(params: TerritoryParams, path: str, default: Any = None) -> Any:
     """The value at dotted ``path`` of ``params`` (``default`` if a section is absent)."""
     node: Any = params
@@ -92,18 +87,14 @@ def get_path(params: TerritoryParams, path: str, default: Any = None) -> Any:
     return default if node is None else node
 
 
-def ptce_defaults() -> TerritoryParams | None:
+def ptce_defaults() -> TerritoryParams:
     """A territory with a default PTCE section, to read the levers' default values from."""
-    if not ptce_available():
-        return None
     return TerritoryParams.model_validate({"ptce": {}})
 
 
 def available_ptce_controls() -> list[Control]:
     """The PTCE controls whose parameter path the installed model has."""
     defaults = ptce_defaults()
-    if defaults is None:
-        return []
     return [c for c in PTCE_CONTROLS if get_path(defaults, c.path) is not None]
 
 
@@ -141,12 +132,11 @@ def build_params(base: TerritoryParams, choices: Choices) -> TerritoryParams:
                              "months": int(choices.shock_months)},
             "label": "demand shock (Explore)",
         })
-    if ptce_available():
-        if choices.ptce_on and data.get("ptce") is None:
-            data["ptce"] = {}
-        if not choices.ptce_on:
-            data["ptce"] = None
-            data["events"] = [ev for ev in data["events"] if not _sets_ptce(ev)]
+    if choices.ptce_on and data.get("ptce") is None:
+        data["ptce"] = {}
+    if not choices.ptce_on:
+        data["ptce"] = None
+        data["events"] = [ev for ev in data["events"] if not _sets_ptce(ev)]
     params = TerritoryParams.model_validate(data)
     updates = dict(choices.values)
     if choices.ptce_on:
@@ -160,7 +150,7 @@ def _sets_ptce(event: dict[str, Any]) -> bool:
 
 def counterfactual(params: TerritoryParams) -> TerritoryParams | None:
     """The same territory without its PTCE (None when there is no PTCE to remove)."""
-    if not ptce_available() or getattr(params, "ptce", None) is None:
+    if params.ptce is None:
         return None
     data = params.model_dump()
     data["ptce"] = None
