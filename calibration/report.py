@@ -14,6 +14,10 @@ import yaml
 from calibration.estimator import CalibrationResult, expand_values, fit_summary
 from calibration.moments import SimRun, compute_moments
 from calibration.targets import Target
+from experiments.results.outputs import atomic_dir, write_text_atomic
+
+#: The file that marks a folder as a calibration report (``write_report`` may replace it).
+REPORT_FILE = "report.md"
 
 
 @dataclass
@@ -141,8 +145,19 @@ def _plot_params(result: CalibrationResult, path: Path) -> None:
 def write_report(result: CalibrationResult, fits: Sequence[TargetFit], out_dir: Path, *,
                  zone_code: str, zone_name: str, territory_file: str,
                  calibrated_file: str | None) -> Path:
-    """Write ``report.md`` and its PNG charts in ``out_dir``; return the report's path."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Write ``report.md`` and its PNG charts in ``out_dir``; return the report's path.
+
+    The folder is written all or nothing (:func:`experiments.results.outputs.atomic_dir`): it
+    replaces a previous report there, which is kept if the new one cannot be written."""
+    with atomic_dir(out_dir) as tmp:
+        _write_report_files(result, fits, tmp, zone_code=zone_code, zone_name=zone_name,
+                            territory_file=territory_file, calibrated_file=calibrated_file)
+    return out_dir / REPORT_FILE
+
+
+def _write_report_files(result: CalibrationResult, fits: Sequence[TargetFit], out_dir: Path, *,
+                        zone_code: str, zone_name: str, territory_file: str,
+                        calibrated_file: str | None) -> None:
     _plot_targets(fits, out_dir / "targets.png")
     _plot_trace(result.trace, out_dir / "loss_trace.png")
     _plot_params(result, out_dir / "parameters.png")
@@ -196,9 +211,7 @@ def write_report(result: CalibrationResult, fits: Sequence[TargetFit], out_dir: 
               "![loss trace](loss_trace.png)", ""]
     if calibrated_file:
         lines += [f"Calibrated territory file: `{calibrated_file}`.", ""]
-    path = out_dir / "report.md"
-    path.write_text("\n".join(lines))
-    return path
+    (out_dir / REPORT_FILE).write_text("\n".join(lines), encoding="utf-8")
 
 
 def _nest(updates: dict[str, Any]) -> dict[str, Any]:
@@ -215,8 +228,8 @@ def _nest(updates: dict[str, Any]) -> dict[str, Any]:
 def write_calibrated_territory(result: CalibrationResult, base_params: Any,
                                territory_path: Path, out_path: Path, fits: Sequence[TargetFit],
                                report_path: Path | None) -> Path:
-    """A YAML file that ``extends`` the territory file and sets the estimated parameters."""
-    out_path.parent.mkdir(parents=True, exist_ok=True)
+    """A YAML file that ``extends`` the territory file and sets the estimated parameters
+    (written all or nothing: a previous file is kept if this one cannot be written)."""
     fitted = [f for f in fits if f.target.fitted]
     median, share = fit_summary([f.target for f in fitted], [f.simulated for f in fitted])
     import os
@@ -241,8 +254,7 @@ def write_calibrated_territory(result: CalibrationResult, base_params: Any,
     if report_path is not None:
         header.append(f"# Report: {report_path}")
     body = yaml.safe_dump(_nest(updates), sort_keys=False, allow_unicode=True)
-    out_path.write_text("\n".join(header) + f"\n\nextends: {extends}\n" + body)
-    return out_path
+    return write_text_atomic(out_path, "\n".join(header) + f"\n\nextends: {extends}\n" + body)
 
 
 def write_summary(store: Any, path: Path) -> Path:
@@ -277,8 +289,7 @@ def write_summary(store: Any, path: Path) -> Path:
     notes = ""
     if path.is_file() and NOTES_MARKER in path.read_text():
         notes = path.read_text().split(NOTES_MARKER, 1)[1]
-    path.write_text("\n".join(lines) + "\n\n" + NOTES_MARKER + (notes or "\n"))
-    return path
+    return write_text_atomic(path, "\n".join(lines) + "\n\n" + NOTES_MARKER + (notes or "\n"))
 
 
 NOTES_MARKER = "<!-- notes: kept when ptce calibrate regenerates this file -->"

@@ -160,9 +160,11 @@ def run_sensitivity(store: Any, executor: Any, base: Any, scenario: str,
                          "value": float(sobol[name][i]), "conf": float(sobol[f"{name}_conf"][i])})
     plot = None
     if out_dir is not None:
-        out_dir.mkdir(parents=True, exist_ok=True)
+        from experiments.results.outputs import atomic_file
+
         plot = out_dir / f"sensitivity_{outcome}.png"
-        _plot(rows, outcome, plot)
+        with atomic_file(plot) as tmp:  # a previous plot is kept if this one fails
+            _plot(rows, outcome, tmp)
     with store.begin() as conn:
         run_id = conn.execute(sensitivity_run_table.insert().values(
             scenario=scenario, outcome=outcome, samples=samples, seed=str(seed),

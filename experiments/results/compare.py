@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import select
 
+from experiments.results.outputs import atomic_dir
 from experiments.store import (
     Store,
     batch_table,
@@ -201,18 +202,33 @@ def compare_batch(store: Store, batch_id: int, *, baseline: str | None = None,
     return Comparison(baseline=base, outcomes=names, summary=summary)
 
 
+#: Files that mark a folder as ``write_charts``'s (so that a new call may replace it).
+CHART_FILES: tuple[str, ...] = ("series_*.png", "outcomes.png")
+#: Files that mark a folder as ``export_batch``'s.
+EXPORT_FILES: tuple[str, ...] = ("runs.csv", "runs.parquet")
+
+
 def write_charts(store: Store, batch_id: int, folder: Path,
                  outcomes: tuple[str, ...] | list[str] = (),
                  series: tuple[str, ...] = CHART_SERIES) -> list[Path]:
     """PNG charts: each series' mean with its 95 % band per scenario and point
-    (``series_NAME.png``), and the distribution of each outcome (``outcomes.png``)."""
+    (``series_NAME.png``), and the distribution of each outcome (``outcomes.png``).
+
+    The folder is written all or nothing (:func:`~experiments.results.outputs.atomic_dir`):
+    it replaces a previous ``folder``, which is kept if the charts cannot be written."""
+    with atomic_dir(folder) as tmp:
+        names = _draw_charts(store, batch_id, tmp, outcomes, series)
+    return [Path(folder) / name for name in names]
+
+
+def _draw_charts(store: Store, batch_id: int, folder: Path, outcomes: tuple[str, ...] | list[str],
+                 series: tuple[str, ...]) -> list[str]:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    folder.mkdir(parents=True, exist_ok=True)
-    paths: list[Path] = []
+    paths: list[str] = []
     frame = load_series(store, batch_id, series)
     for name in series:
         part = frame[frame["name"] == name] if not frame.empty else frame
@@ -238,7 +254,7 @@ def write_charts(store: Store, batch_id: int, folder: Path,
         path = folder / f"series_{name}.png"
         fig.savefig(path, dpi=100)
         plt.close(fig)
-        paths.append(path)
+        paths.append(path.name)
     data = load_outcomes(store, batch_id)
     names = [n for n in outcomes if n in set(data["name"])] if outcomes else []
     if names:
@@ -258,14 +274,16 @@ def write_charts(store: Store, batch_id: int, folder: Path,
         path = folder / "outcomes.png"
         fig.savefig(path, dpi=100)
         plt.close(fig)
-        paths.append(path)
+        paths.append(path.name)
     return paths
 
 
 def export_batch(store: Store, batch_id: int, folder: Path, fmt: str = "csv") -> list[Path]:
     """Write ``design_points``, ``runs``, ``outcomes`` (wide: one column per outcome) and
-    ``series`` (long) of a batch into ``folder`` as CSV or Parquet files."""
-    folder.mkdir(parents=True, exist_ok=True)
+    ``series`` (long) of a batch into ``folder`` as CSV or Parquet files.
+
+    The folder is written all or nothing (:func:`~experiments.results.outputs.atomic_dir`):
+    it replaces a previous ``folder``, which is kept if the files cannot be written."""
     with store.engine.connect() as conn:
         points = pd.DataFrame([dict(r) for r in conn.execute(
             select(design_point_table).where(design_point_table.c.batch_id == batch_id)
@@ -281,12 +299,16 @@ def export_batch(store: Store, batch_id: int, folder: Path, fmt: str = "csv") ->
                                         values="value").reset_index()
     series = load_series(store, batch_id)
     paths = []
-    for name, frame in (("design_points", points), ("runs", runs), ("outcomes", outcomes),
-                        ("series", series)):
-        path = folder / f"{name}.{fmt}"
-        if fmt == "parquet":
-            frame.to_parquet(path, index=False)
-        else:
-            frame.to_csv(path, index=False)
-        paths.append(path)
+    with atomic_dir(folder) as tmp:
+        for name, frame in (("design_points", points), ("runs", runs), ("outcomes", outcomes),
+                            ("series", series)):
+            _write_table(frame, tmp / f"{name}.{fmt}", fmt)
+            paths.append(Path(folder) / f"{name}.{fmt}")
     return paths
+
+
+def _write_table(frame: pd.DataFrame, path: Path, fmt: str) -> None:
+    if fmt == "parquet":
+        frame.to_parquet(path, index=False)
+    else:
+        frame.to_csv(path, index=False)

@@ -1,8 +1,13 @@
-"""Write the files of one run into a directory, all or nothing.
+"""Write the files of one run into a directory, all or nothing; the atomic writers every
+command that writes files uses.
 
-Every file is written into a hidden temporary directory next to the target, which is then
-renamed into place: an interrupted or failed write never leaves a half-written run directory,
-and a rerun replaces the previous run's directory in one step.
+:func:`atomic_dir` yields a hidden temporary folder next to the target; once the body has
+written into it, it is moved into place, and a previous folder there is moved aside first and
+deleted only once the new one is in place. If the body (or the move) fails, the temporary folder
+is removed, the previous folder is left as it was, and no parent folder created for the target
+remains. :func:`atomic_file` does the same for one file (``os.replace``). ``ptce run``, ``ptce
+effect``, ``ptce compare`` (its charts), ``ptce export``, ``ptce bench --json`` and the
+calibration reports all write through them.
 
 Files written (``FMT``, the series format, is ``csv`` by default or ``parquet``):
 
@@ -28,7 +33,8 @@ import math
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
@@ -50,21 +56,22 @@ class OutputDirError(Exception):
     """The output directory cannot be used (the message says why and what to do)."""
 
 
-def check_out_dir(out_dir: Path, marker: str = "outcomes.json") -> None:
-    """Fail early, before a long run, if ``out_dir`` cannot receive a run's files.
+def check_out_dir(out_dir: Path, marker: str | tuple[str, ...] = "outcomes.json") -> None:
+    """Fail early, before a long run, if ``out_dir`` cannot receive a command's files.
 
     Accepted: a directory that does not exist yet but can be created, an empty directory, or
-    the directory of a previous run of the same command (it holds ``marker``), which will be
-    replaced. Nothing is created here.
+    the directory of a previous run of the same command (it holds a file matching ``marker``,
+    a name or glob pattern, or one of several), which will be replaced. Nothing is created here.
     """
+    markers = (marker,) if isinstance(marker, str) else tuple(marker)
     if out_dir.exists():
         if not out_dir.is_dir():
             raise OutputDirError(f"{out_dir} exists and is not a directory")
         entries = list(out_dir.iterdir())
-        if entries and not (out_dir / marker).is_file():
+        if entries and not any(p.is_file() for m in markers for p in out_dir.glob(m)):
             raise OutputDirError(
                 f"{out_dir} exists, is not empty and is not the directory of a previous run "
-                f"(no {marker}); choose another directory or remove it"
+                f"(no {' or '.join(markers)}); choose another directory or remove it"
             )
     ancestor = out_dir.parent
     while not ancestor.exists():
@@ -73,6 +80,64 @@ def check_out_dir(out_dir: Path, marker: str = "outcomes.json") -> None:
         raise OutputDirError(f"cannot create {out_dir}: {ancestor} is not a directory")
     if not os.access(ancestor, os.W_OK | os.X_OK):
         raise OutputDirError(f"cannot create {out_dir}: {ancestor} is not writable")
+
+
+@contextmanager
+def atomic_dir(target: Path) -> Iterator[Path]:
+    """Write the folder ``target`` all or nothing: yield a temporary sibling to write into.
+
+    When the body ends, the temporary folder becomes ``target``; a previous ``target`` is moved
+    aside and deleted only after the new one is in place. If the body or the move raises, the
+    temporary folder is deleted, a previous ``target`` is kept as it was, the parents created
+    for ``target`` are removed again, and the exception propagates.
+    """
+    target = Path(target)
+    created = _make_parents(target.parent)
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    except OSError:
+        _remove_empty(created)
+        raise
+    try:
+        yield tmp
+        _replace_dir(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        _remove_empty(created)
+        raise
+
+
+@contextmanager
+def atomic_file(target: Path) -> Iterator[Path]:
+    """Write the file ``target`` all or nothing: yield a temporary sibling path (with the same
+    suffix, so that writers choosing a format by extension work) to write, then
+    ``os.replace`` it onto ``target``. On failure the temporary file is deleted and a previous
+    ``target`` is kept."""
+    target = Path(target)
+    created = _make_parents(target.parent)
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.tmp-", suffix=target.suffix,
+                                    dir=target.parent)
+    except OSError:
+        _remove_empty(created)
+        raise
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        tmp.chmod(0o666 & ~_umask())  # mkstemp makes it private; this is an ordinary file
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        _remove_empty(created)
+        raise
+
+
+def write_text_atomic(path: Path, text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` through :func:`atomic_file`; return ``path``."""
+    with atomic_file(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return Path(path)
 
 
 def write_run(result: RunResult, out_dir: Path, *, meta: Mapping[str, Any],
@@ -89,22 +154,12 @@ def write_run(result: RunResult, out_dir: Path, *, meta: Mapping[str, Any],
         title: chart title (usually the scenario name).
 
     Raises:
-        OSError: if the files cannot be written; nothing is left behind in that case.
+        OSError: if the files cannot be written; nothing is left behind in that case, and a
+        previous run in ``out_dir`` is kept.
     """
     out_dir = Path(out_dir)
-    created = _make_parents(out_dir.parent)
-    try:
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
-    except OSError:
-        _remove_empty(created)
-        raise
-    try:
+    with atomic_dir(out_dir) as tmp:
         _write_files(result, tmp, meta=meta, fmt=fmt, spells_fmt=spells_fmt, title=title)
-        _replace_dir(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        _remove_empty(created)
-        raise
     return [out_dir / name for name in run_files(fmt, spells_fmt)]
 
 
@@ -133,6 +188,12 @@ def _finite_or_none(value: float) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _make_parents(folder: Path) -> list[Path]:
     """Create ``folder`` and its missing parents; return those created, deepest first."""
     missing: list[Path] = []
@@ -153,8 +214,9 @@ def _remove_empty(folders: list[Path]) -> None:
 
 
 def _replace_dir(new: Path, target: Path) -> None:
-    """Rename ``new`` to ``target``; a previous ``target`` is moved aside, then deleted."""
-    new.chmod(0o755)  # mkdtemp makes it private; a run directory is an ordinary folder
+    """Rename ``new`` to ``target``; a previous ``target`` is moved aside, and deleted only
+    once ``new`` is in place (put back if that fails)."""
+    new.chmod(0o777 & ~_umask())  # mkdtemp makes it private; this is an ordinary folder
     if not target.exists():
         new.rename(target)
         return
