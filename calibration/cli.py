@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.text import Text
+
+if TYPE_CHECKING:
+    from experiments.cli.main import SizeOptions
 
 err = Console(stderr=True, highlight=False)
 stdout = Console(highlight=False)
@@ -27,23 +30,21 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _sized(base: Any, persons: int | None, months: int | None) -> Any:
-    """``base`` with the --persons/--months overrides and without person-level spells
-    (calibration and sensitivity runs never read them)."""
+def _sized(base: Any, size: SizeOptions) -> Any:
+    """``base`` with the --persons/--months options (a refused value exits 2 naming the
+    option) and without person-level spells (calibration and sensitivity never read them)."""
     from model import with_values
 
-    updates: dict[str, Any] = {"simulation.record_spells": False}
-    if persons:
-        updates["population.persons"] = persons
-    if months:
-        updates["simulation.months"] = months
-    return with_values(base, updates)
+    return with_values(size.apply(base), {"simulation.record_spells": False})
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``calibrate`` and ``sensitivity`` to the ``ptce`` app."""
-    app.command("calibrate")(calibrate_command)
-    app.command("sensitivity")(sensitivity_command)
+    """Add ``calibrate`` and ``sensitivity`` to the ``ptce`` app, with the ``--persons`` and
+    ``--months`` options every command that runs the model has."""
+    from experiments.cli.main import with_size_options
+
+    app.command("calibrate")(with_size_options(calibrate_command))
+    app.command("sensitivity")(with_size_options(sensitivity_command))
 
 
 def _open_store(db: str | None) -> Any:
@@ -81,17 +82,15 @@ def calibrate_command(
         show_default=False)] = None,
     sampler: Annotated[str, typer.Option(help="cmaes or tpe")] = "cmaes",
     out: Annotated[Path | None, typer.Option(
-        help="report folder (default calibration/reports/CODE)", show_default=False)] = None,
+        help="report folder (default calibration/reports/CODE); a previous report there is "
+        "replaced, any other non-empty folder is refused", show_default=False)] = None,
     territory_out: Annotated[Path, typer.Option(
         help="folder of the calibrated territory file")] = CALIBRATED_DIR,
-    persons: Annotated[int | None, typer.Option(
-        help="persons simulated (default: the territory file's)", show_default=False)] = None,
-    months: Annotated[int | None, typer.Option(
-        help="reported months per run (default: the territory file's)",
-        show_default=False)] = None,
     year: Annotated[int, typer.Option(help="year of the unemployment-rate target")] = 2024,
     seed: Annotated[int, typer.Option(help="root seed of the replications and sampler")]
         = 20261128,
+    *,
+    size: SizeOptions,
 ) -> None:
     """Fit a territory's parameters to its statistics (method of simulated moments, Optuna).
 
@@ -110,6 +109,7 @@ def calibrate_command(
         validation_runs,
     )
     from calibration.report import (
+        REPORT_FILE,
         all_fits,
         write_calibrated_territory,
         write_report,
@@ -117,11 +117,17 @@ def calibrate_command(
     )
     from calibration.targets import TargetError, build_targets, zone_slug, zone_unemployment
     from experiments.execution.executors import ExecutorStartError, make_executor
+    from experiments.results.outputs import OutputDirError, check_out_dir
     from scenarios import ScenarioError, load_scenario
 
     code = territory.strip()
     if sampler not in ("cmaes", "tpe"):
         raise _fail(f"--sampler {sampler!r}: use cmaes or tpe")
+    report_dir = out or REPORTS_DIR / code
+    try:  # before the long calibration, so a bad folder costs nothing
+        check_out_dir(report_dir, marker=REPORT_FILE)
+    except OutputDirError as exc:
+        raise typer.BadParameter(str(exc), param_hint="'--out'") from None
     try:
         targets = build_targets(code, year)
         _, zone_name = zone_unemployment(code, year)
@@ -130,13 +136,11 @@ def calibrate_command(
         raise _fail(str(exc)) from None
     territory_path = _territory_file(code)
     try:
-        base = _sized(load_scenario(territory_path), persons, months)
+        base = _sized(load_scenario(territory_path), size)
         specs = load_param_specs(params or DEFAULT_PARAMS, base)
         sampler_options = load_sampler_options(params or DEFAULT_PARAMS)
     except (ScenarioError, CalibrationError) as exc:
         raise _fail(str(exc)) from None
-    except ValueError as exc:
-        raise _fail(f"--persons/--months: {exc}") from None
     store = _open_store(db)
     scenario = f"territories/{territory_path.stem}"
     try:
@@ -164,7 +168,6 @@ def calibrate_command(
     per_trial = seconds / max(1, result.trials_run)
     validation = validation_runs(result.params, replications, seed)
     fits = all_fits(result, validation)
-    report_dir = out or REPORTS_DIR / code
     calibrated = territory_out / f"{slug}.yaml"
     report = write_report(result, fits, report_dir, zone_code=code, zone_name=zone_name,
                           territory_file=str(territory_path.relative_to(Path.cwd()))
@@ -237,12 +240,10 @@ def sensitivity_command(
         help="results database URL (default PTCE_DB or sqlite:///runs/ptce.sqlite)",
         show_default=False)] = None,
     workers: Annotated[int, typer.Option("--workers", "-w", help="local worker processes")] = 1,
-    persons: Annotated[int | None, typer.Option(
-        help="persons simulated (default: the scenario's)", show_default=False)] = None,
-    months: Annotated[int | None, typer.Option(
-        help="reported months per run (default: the scenario's)", show_default=False)] = None,
     out: Annotated[Path, typer.Option(help="folder of the plot")] = Path("runs") / "sensitivity",
     seed: Annotated[int, typer.Option(help="seed of the samples and runs")] = 20261128,
+    *,
+    size: SizeOptions,
 ) -> None:
     """Global sensitivity of an outcome: Morris screening, then Sobol on the retained factors.
 
@@ -253,9 +254,11 @@ def sensitivity_command(
     from experiments.execution.executors import ExecutorStartError, make_executor
     from scenarios import ScenarioError, load_scenario
 
+    if out.exists() and not out.is_dir():
+        raise typer.BadParameter(f"{out} exists and is not a folder", param_hint="'--out'")
     try:
         check_outcome(outcome)
-        base = _sized(load_scenario(scenario), persons, months)
+        base = _sized(load_scenario(scenario), size)
         specs = load_param_specs(params or DEFAULT_PARAMS, base)
     except (ScenarioError, CalibrationError, SensitivityError) as exc:
         raise _fail(str(exc)) from None

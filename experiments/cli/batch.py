@@ -13,9 +13,10 @@ The database is ``--db URL``, else the ``PTCE_DB`` environment variable, else
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -29,6 +30,9 @@ from rich.progress import (
 )
 from rich.table import Table
 from rich.text import Text
+
+if TYPE_CHECKING:
+    from experiments.cli.main import SizeOptions
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -101,9 +105,13 @@ def batch(
         "--force", help="resume even if another coordinator's heartbeat is recent")] = False,
     spells: Annotated[bool, typer.Option(help="store person-level spells (Parquet)")] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
+    *,
+    size: SizeOptions,
 ) -> None:
     """Run scenarios x parameter points x replications and store everything in SQL.
 
+    --persons and --months apply to every design point, over the scenario and the
+    experiment file's `set`/`months`; a factor or point setting the same parameter is refused.
     Re-running the same command (or --resume ID) runs only the runs that have not succeeded.
     """
     from experiments.batches.batch import BatchError, create_batch, run_batch
@@ -127,8 +135,10 @@ def batch(
                                       replications=replications or 1, **kwargs)
         except (DesignError, ScenarioError) as exc:
             raise _fail(str(exc)) from None
-    elif scenarios or experiment or set_values or lhs:
-        raise _fail("--resume ID takes no scenarios, --experiment, --set or --lhs")
+        design = _sized_design(design, size)
+    elif scenarios or experiment or set_values or lhs or size.updates():
+        raise _fail("--resume ID takes no scenarios, --experiment, --set, --lhs, --persons or "
+                    "--months")
 
     store = _open(db)
     if resume is not None:
@@ -163,6 +173,24 @@ def batch(
         out.print(f"see `ptce runs show {report.batch_id} --run RUN_ID` for a traceback; "
                   f"`ptce batch --resume {report.batch_id}` redoes the failed runs")
         raise typer.Exit(1)
+
+
+def _sized_design(design: Any, size: SizeOptions) -> Any:
+    """``design`` with --persons/--months set on every point (exit 2 naming the option if a
+    point's parameters refuse the value, or if a factor or point varies the same parameter)."""
+    updates = size.updates()
+    if not updates:
+        return design
+    for point in design.points:
+        for path in updates:
+            if path in point.values:
+                what = f"point {point.label!r}" if point.label else "a --set/--lhs factor"
+                raise typer.BadParameter(
+                    f"{what} also sets {path}; give it in one place only",
+                    param_hint=f"'{size.option_of(path)}'")
+    design.points = [replace(p, params=size.apply(p.params)) for p in design.points]
+    design.spec["size"] = updates
+    return design
 
 
 def _run_with_progress(store: Any, batch_id: int, executor: Any, *, force: bool, spells: bool,
@@ -285,14 +313,16 @@ def compare(
         "--outcome", help="outcomes to show (default: the batch's main outcomes)",
         show_default=False)] = None,
     charts: Annotated[Path | None, typer.Option(
-        help="folder for the PNG charts (default runs/compare_batch_ID)",
-        show_default=False)] = None,
+        help="folder for the PNG charts (default runs/compare_batch_ID); previous charts "
+        "there are replaced, any other non-empty folder is refused", show_default=False)] = None,
     db: DbOption = None,
 ) -> None:
     """Mean and 95 % interval of the main outcomes per scenario and design point, the paired
     difference against the baseline (same seeds), and PNG charts."""
-    from experiments.results.compare import CompareError, compare_batch, write_charts
+    from experiments.results.compare import CHART_FILES, CompareError, compare_batch, write_charts
 
+    folder = charts or Path("runs") / f"compare_batch_{batch_id}"
+    _check_folder(folder, CHART_FILES, "--charts")
     store = _open(db)
     _batch_row(store, batch_id)
     try:
@@ -308,7 +338,6 @@ def compare(
         table.add_row(Path(row.scenario).stem, row.point, row.outcome, str(row.n),
                       f"{row.mean:.4f}", ci, diff, diff_ci)
     out.print(table)
-    folder = charts or Path("runs") / f"compare_batch_{batch_id}"
     try:
         paths = write_charts(store, batch_id, folder, outcomes=result.outcomes)
     except OSError as exc:
@@ -324,15 +353,19 @@ def export(
     batch_id: Annotated[int, typer.Argument(help="batch id")],
     fmt: Annotated[ExportFormat, typer.Option("--format", help="file format")] = ExportFormat.csv,
     out_dir: Annotated[Path | None, typer.Option(
-        "--out", help="folder (default runs/export_batch_ID)", show_default=False)] = None,
+        "--out", help="folder (default runs/export_batch_ID); a previous export there is "
+        "replaced, any other non-empty folder is refused", show_default=False)] = None,
     db: DbOption = None,
 ) -> None:
-    """Write a batch's design points, runs, outcomes and series as CSV or Parquet files."""
-    from experiments.results.compare import export_batch
+    """Write a batch's design points, runs, outcomes and series as CSV or Parquet files.
 
+    The folder is written all or nothing: a failed export leaves the previous one in place."""
+    from experiments.results.compare import EXPORT_FILES, export_batch
+
+    folder = out_dir or Path("runs") / f"export_batch_{batch_id}"
+    _check_folder(folder, EXPORT_FILES, "--out")
     store = _open(db)
     _batch_row(store, batch_id)
-    folder = out_dir or Path("runs") / f"export_batch_{batch_id}"
     try:
         paths = export_batch(store, batch_id, folder, fmt.value)
     except OSError as exc:
@@ -341,9 +374,21 @@ def export(
         out.print(f"wrote {path}")
 
 
+def _check_folder(folder: Path, markers: tuple[str, ...], option: str) -> None:
+    """Exit 2 naming ``option`` unless ``folder`` may be (re)placed by this command's files."""
+    from experiments.results.outputs import OutputDirError, check_out_dir
+
+    try:
+        check_out_dir(folder, marker=markers)
+    except OutputDirError as exc:
+        raise typer.BadParameter(str(exc), param_hint=f"'{option}'") from None
+
+
 def register(app: typer.Typer) -> None:
     """Add ``batch``, ``runs`` (list, show), ``compare`` and ``export`` to ``app``."""
-    app.command("batch")(batch)
+    from experiments.cli.main import with_size_options
+
+    app.command("batch")(with_size_options(batch))
     app.add_typer(runs_app, name="runs")
     app.command("compare")(compare)
     app.command("export")(export)

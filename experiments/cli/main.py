@@ -4,9 +4,14 @@ Exit codes: 0 success; 2 a bad scenario file or a bad option value (the message 
 file, key or option, and nothing is written); 1 an unexpected error.
 """
 
+import functools
+import inspect
 import math
 import os
 import sys
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -56,32 +61,102 @@ def _scenario_slug(source: str) -> str:
     return keep.strip("._") or "scenario"
 
 
+# ------------------------------------------------------------------- --persons, --months
+
+
+@dataclass(frozen=True)
+class SizeOptions:
+    """The ``--persons`` and ``--months`` of a command that runs the model (``None``: the
+    scenario's). Declared once, in :data:`SIZE_OPTIONS`, and added to a command by
+    :func:`with_size_options`; :meth:`apply` sets them on the parameters."""
+
+    persons: int | None = None
+    months: int | None = None
+
+    def updates(self) -> dict[str, int]:
+        """The parameter paths these options set, e.g. ``{"simulation.months": 12}``."""
+        return {path: getattr(self, name) for name, (option, path, _) in SIZE_OPTIONS.items()
+                if getattr(self, name) is not None}
+
+    def option_of(self, path: str) -> str:
+        """The option that sets parameter ``path`` (``"--months"``)."""
+        return next(option for option, p, _ in SIZE_OPTIONS.values() if p == path)
+
+    def apply(self, params: "TerritoryParams") -> "TerritoryParams":
+        """``params`` with the options set; a value the parameters refuse (``--persons 50``,
+        below the model's minimum, or ``--months`` before a scheduled event) raises
+        ``typer.BadParameter`` naming the option, so the command exits with code 2."""
+        from pydantic import ValidationError
+
+        from model import with_values
+
+        for path, value in self.updates().items():
+            try:
+                params = with_values(params, {path: value})
+            except ValidationError as exc:
+                problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or path}: {e['msg']}"
+                                     for e in exc.errors())
+                raise typer.BadParameter(f"{value}: {problems}",
+                                         param_hint=f"'{self.option_of(path)}'") from None
+        return params
+
+
+#: The size options: parameter name -> (option, parameter path it sets, help).
+SIZE_OPTIONS: dict[str, tuple[str, str, str]] = {
+    "persons": ("--persons", "population.persons",
+                "Persons of working age (default: the scenario's)."),
+    "months": ("--months", "simulation.months",
+               "Reported horizon in months, burn-in excluded (default: the scenario's)."),
+}
+
+
+def with_size_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Give ``command`` the ``--persons`` and ``--months`` options.
+
+    ``command`` has a keyword-only parameter ``size: SizeOptions``; the returned command has,
+    in its place, the options of :data:`SIZE_OPTIONS` (whole numbers >= 1, default: the
+    scenario's) and calls ``command`` with ``size=SizeOptions(persons=..., months=...)``.
+    """
+    signature = inspect.signature(command)
+    if "size" not in signature.parameters:
+        raise TypeError(f"{command.__name__} needs a keyword-only parameter `size`")
+    hints = typing.get_type_hints(command, include_extras=True,
+                                  globalns={**command.__globals__, "SizeOptions": SizeOptions})
+    params: list[inspect.Parameter] = []
+    for param in signature.parameters.values():
+        if param.name != "size":
+            params.append(param.replace(annotation=hints.get(param.name, param.annotation)))
+            continue
+        for name, (option, _, text) in SIZE_OPTIONS.items():
+            params.append(inspect.Parameter(
+                name, inspect.Parameter.KEYWORD_ONLY, default=None,
+                annotation=Annotated[int | None, typer.Option(
+                    option, min=1, help=text, show_default=False)]))
+
+    @functools.wraps(command)
+    def sized(**kwargs: Any) -> Any:
+        size = SizeOptions(**{name: kwargs.pop(name) for name in SIZE_OPTIONS})
+        return command(size=size, **kwargs)
+
+    del sized.__wrapped__  # typer reads the signature below, not the command's
+    sized.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=params, return_annotation=hints.get("return", signature.return_annotation))
+    sized.__annotations__ = {p.name: p.annotation for p in params}
+    return sized
+
+
 # --------------------------------------------------------------------------------- run
 
-def _load_with_overrides(scenario: str, persons: int | None,
-                         months: int | None) -> "TerritoryParams":
-    """Load a scenario and apply --persons/--months, or exit 2 naming what is wrong."""
-    from pydantic import ValidationError
 
-    from model import with_values
+def _load_sized(scenario: str, size: SizeOptions) -> "TerritoryParams":
+    """Load a scenario and apply --persons/--months, or exit 2 naming what is wrong."""
     from scenarios import ScenarioError, load_scenario
 
     try:
         params = load_scenario(scenario)
     except ScenarioError as exc:
         raise _fail(str(exc)) from None
-    for option, path, value in (("--persons", "population.persons", persons),
-                                ("--months", "simulation.months", months)):
-        if value is None:
-            continue
-        try:
-            params = with_values(params, {path: value})
-        except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or path}: {e['msg']}"
-                                 for e in exc.errors())
-            raise typer.BadParameter(f"{value}: {problems}", param_hint=f"'{option}'") from None
-    return params
-
+    return size.apply(params)
 
 
 #: Outcomes shown in the run summary, by group: (name, how to show the value, unit).
@@ -163,6 +238,7 @@ def _simulate_with_progress(params: "TerritoryParams", seed: int) -> "RunResult"
 
 
 @app.command()
+@with_size_options
 def run(
     scenario: Annotated[str, typer.Argument(
         help="Scenario: a YAML file, or a preset name (`baseline`, `7503_bayonne`, a zone "
@@ -170,12 +246,6 @@ def run(
         metavar="SCENARIO")],
     seed: Annotated[int, typer.Option(
         min=0, help="Root seed; the same scenario and seed give identical results.")] = 1,
-    months: Annotated[int | None, typer.Option(
-        min=1, help="Reported horizon in months, burn-in excluded (default: the scenario's).",
-        show_default=False)] = None,
-    persons: Annotated[int | None, typer.Option(
-        min=1, help="Persons of working age (default: the scenario's).",
-        show_default=False)] = None,
     out_dir: Annotated[Path | None, typer.Option(
         "--out", help="Output directory (default: runs/SCENARIO-seedN). A previous run "
                       "there is replaced; any other non-empty directory is refused.",
@@ -186,6 +256,8 @@ def run(
     spells_fmt: Annotated[TableFormat, typer.Option(
         "--spells-format", help="Format of the person-level spells (large: Parquet is "
                                 "compact).", case_sensitive=False)] = TableFormat.parquet,
+    *,
+    size: SizeOptions,
 ) -> None:
     """Run one scenario; print a summary and write its outputs.
 
@@ -193,15 +265,16 @@ def run(
     documented in model.SERIES_DOCS), outcomes.json (end-of-run outcomes named as in
     model.OUTCOME_DOCS, under "outcomes", with the scenario, seed, months, persons and
     version), spells.parquet (or .csv), careers.csv, iae_exits.csv, transition_matrix.csv
-    and stocks.png. Files are written to a temporary directory and renamed into place: a
-    failure leaves nothing behind.
+    and stocks.png. Files are written to a temporary directory and moved into place: a
+    failure leaves nothing behind, and a previous run there is kept until the new one is in
+    place.
     """
 
     from experiments import package_version
     from experiments.results.outputs import OutputDirError, check_out_dir, write_run
     from scenarios import resolve_scenario
 
-    params = _load_with_overrides(scenario, persons, months)
+    params = _load_sized(scenario, size)
     scenario_file = resolve_scenario(scenario)
 
     name = _scenario_slug(str(scenario_file))
@@ -403,7 +476,12 @@ def bench(
             raise _fail(str(exc), code=1) from None
     render(report, out)
     if json_file is not None:
-        json_file.write_text(json.dumps(report.to_json(), indent=2) + "\n", encoding="utf-8")
+        from experiments.results.outputs import write_text_atomic
+
+        try:
+            write_text_atomic(json_file, json.dumps(report.to_json(), indent=2) + "\n")
+        except OSError as exc:
+            raise _fail(f"cannot write {json_file}: {exc}") from None
         out.print(f"Saved the figures to {json_file}")
 
 
@@ -411,6 +489,7 @@ def bench(
 
 
 @app.command()
+@with_size_options
 def effect(
     scenario: Annotated[str, typer.Argument(
         help="A scenario with a `ptce` section: a YAML file or a preset (`ptce/le_phares`; "
@@ -419,15 +498,12 @@ def effect(
         min=2, help="Paired replications (PTCE and counterfactual on the same seed).")] = 10,
     seed: Annotated[int, typer.Option(min=0, help="Root seed of the replications.")] = 1,
     workers: Annotated[int, typer.Option(min=1, help="Local worker processes.")] = 1,
-    months: Annotated[int | None, typer.Option(
-        min=1, help="Reported horizon in months (default: the scenario's).",
-        show_default=False)] = None,
-    persons: Annotated[int | None, typer.Option(
-        min=1, help="Persons of working age (default: the scenario's).",
-        show_default=False)] = None,
     out_dir: Annotated[Path | None, typer.Option(
-        "--out", help="Output directory (default: runs/SCENARIO-effect-seedN).",
+        "--out", help="Output directory (default: runs/SCENARIO-effect-seedN). A previous "
+                      "effect there is replaced; any other non-empty directory is refused.",
         show_default=False, file_okay=False)] = None,
+    *,
+    size: SizeOptions,
 ) -> None:
     """What the PTCE adds: paired effects against the same territory without it.
 
@@ -439,10 +515,10 @@ def effect(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from experiments.results.effects import paired_effects, plot_effects
-    from experiments.results.outputs import OutputDirError, check_out_dir
+    from experiments.results.outputs import OutputDirError, atomic_dir, check_out_dir
     from scenarios import resolve_scenario
 
-    params = _load_with_overrides(scenario, persons, months)
+    params = _load_sized(scenario, size)
     if params.ptce is None:
         raise _fail(f"{resolve_scenario(scenario)}: the scenario has no `ptce` section, so "
                     "there is no PTCE to compare with its absence (see the presets ptce/...)")
@@ -477,19 +553,12 @@ def effect(
                   if gain["ci_low"] <= 0 else ""))
     out.print(f"Coordination cost over the horizon: {result.cost:,.0f} EUR; "
               f"cost per additional person in a durable job: {per_job}")
-    tmp = target.with_name(f".{target.name}.tmp")
     try:
-        import shutil
-
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        result.table.to_csv(tmp / "effects.csv")
-        result.runs.to_csv(tmp / "runs.csv", index=False)
-        plot_effects(result, tmp / "effects.png")
-        shutil.rmtree(target, ignore_errors=True)
-        tmp.rename(target)
+        with atomic_dir(target) as tmp:
+            result.table.to_csv(tmp / "effects.csv")
+            result.runs.to_csv(tmp / "runs.csv", index=False)
+            plot_effects(result, tmp / "effects.png")
     except OSError as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
         raise _fail(f"cannot write the outputs to {target}: {exc}") from None
     out.print(f"Wrote effects.csv, runs.csv, effects.png to {target}{os.sep}")
 
