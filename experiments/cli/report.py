@@ -1,0 +1,141 @@
+"""``ptce report``: the decision-support report of a PTCE scenario (HTML, Markdown, CSV, PNG).
+
+Registered on the main app through the ``ptce.commands`` entry point ``report``. Exit codes:
+0 success; 2 bad input (unknown scenario, a scenario without a ``ptce`` section, fewer than 2
+replications, an unknown language, an output folder that cannot be used), in which case
+nothing is written; 1 an unexpected error.
+"""
+
+from __future__ import annotations
+
+import shlex
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+if TYPE_CHECKING:
+    from model import TerritoryParams
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+class Language(StrEnum):
+    fr = "fr"
+    en = "en"
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    err.print(Text("error: ", style="bold red") + Text(message), soft_wrap=True)
+    return typer.Exit(code)
+
+
+def _load(scenario: str, persons: int | None, months: int | None) -> tuple[TerritoryParams,
+                                                                          Path]:
+    """The scenario with --persons/--months applied and its file, or exit 2 naming the
+    argument or option at fault."""
+    from pydantic import ValidationError
+
+    from model import with_values
+    from scenarios import ScenarioError, load_scenario, resolve_scenario
+
+    try:
+        file = resolve_scenario(scenario)
+        params = load_scenario(file)
+    except ScenarioError as exc:
+        raise typer.BadParameter(str(exc), param_hint="'SCENARIO'") from None
+    for option, path, value in (("--persons", "population.persons", persons),
+                                ("--months", "simulation.months", months)):
+        if value is None:
+            continue
+        try:
+            params = with_values(params, {path: value})
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or path}: {e['msg']}"
+                                 for e in exc.errors())
+            raise typer.BadParameter(f"{value}: {problems}", param_hint=f"'{option}'") from None
+    if params.ptce is None:
+        raise typer.BadParameter(
+            f"{file}: the scenario has no `ptce` section, so there is no pole to compare with "
+            "its absence (see the presets ptce/...)", param_hint="'SCENARIO'")
+    return params, file
+
+
+def _slug(file: Path) -> str:
+    stem = file.name.removesuffix(".yaml").removesuffix(".yml")
+    keep = "".join(c if c.isalnum() or c in "-_." else "_" for c in stem)
+    return keep.strip("._") or "scenario"
+
+
+def report(
+    scenario: Annotated[str, typer.Argument(
+        help="A scenario with a `ptce` section: a YAML file or a preset (`ptce/le_phares`; "
+             "see `ptce presets`).", show_default=False, metavar="SCENARIO")],
+    replications: Annotated[int, typer.Option(
+        min=2, help="Paired replications (the pole and its absence on the same seed).")] = 10,
+    lang: Annotated[Language, typer.Option(
+        "--lang", help="Language of the report: fr (French) or en (English).",
+        case_sensitive=False)] = Language.fr,
+    out_dir: Annotated[Path | None, typer.Option(
+        "--out", help="Output folder (default: runs/SCENARIO-report-seedN). A previous report "
+                      "there is replaced; any other non-empty folder is refused.",
+        show_default=False, file_okay=False)] = None,
+    seed: Annotated[int, typer.Option(min=0, help="Root seed of the replications.")] = 1,
+    persons: Annotated[int | None, typer.Option(
+        min=1, help="Persons of working age (default: the scenario's).",
+        show_default=False)] = None,
+    months: Annotated[int | None, typer.Option(
+        min=1, help="Reported horizon in months (default: the scenario's).",
+        show_default=False)] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Local worker processes.")] = 1,
+) -> None:
+    """Write the report of a PTCE for a funding application or an evaluation.
+
+    What the pole and its territory are, what the model assumes and from where, the effects
+    with 95 % intervals against the same territory without the pole, the timeline with its
+    events, and the limits. Writes report.html (self-contained: charts embedded, nothing
+    loaded from outside), report.md, effects.csv (the effect table; the report's headline
+    figures are its values), runs.csv and the charts as PNG. French by default.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from experiments.results.effects import paired_effects
+    from experiments.results.outputs import OutputDirError, check_out_dir
+    from experiments.results.report import build_report, write_report
+
+    params, file = _load(scenario, persons, months)
+    target = out_dir if out_dir is not None else (
+        Path("runs") / f"{_slug(file)}-report-seed{seed}")
+    try:
+        check_out_dir(target, marker="report.html")
+    except OutputDirError as exc:
+        raise typer.BadParameter(str(exc), param_hint="'--out'") from None
+
+    err.print(f"Report on [bold]{params.name}[/]: {replications} pairs of runs, "
+              f"{params.population.persons:,} persons, {params.simulation.months} months")
+    columns = (TextColumn("paired replications"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task("pairs", total=replications)
+        result = paired_effects(params, replications=replications, seed=seed, workers=workers,
+                                progress=lambda done, _: progress.update(task, completed=done))
+    command = ["ptce", "report", scenario, "--replications", str(replications), "--seed",
+               str(seed), "--lang", lang.value]
+    for option, value in (("--persons", persons), ("--months", months)):
+        if value is not None:
+            command += [option, str(value)]
+    built = build_report(params, file, result, lang=lang.value, seed=seed,
+                         command=shlex.join(command))
+    try:
+        files = write_report(built, target)
+    except OSError as exc:
+        raise _fail(f"cannot write the report to {target}: {exc}") from None
+    out.print(f"Wrote {', '.join(f.name for f in files)} to {target}/")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``report`` to the ``ptce`` command line."""
+    app.command("report")(report)
