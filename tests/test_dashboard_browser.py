@@ -151,19 +151,68 @@ def test_explore_slider_and_run_change_the_chart(server, page):
     assert page.errors == []
 
 
-def test_explore_full_size_run_is_shown_quickly(server, page):
-    """20,000 persons over 120 months (the preset's size): Run to charts drawn."""
+def drawn_svg(chart) -> str:
+    """The SVG of a drawn chart (a ``.vega-embed`` locator), from its "Save as SVG" action:
+    the scene the page drew, with an ARIA label per axis and per mark item."""
+    return chart.evaluate("""async e => {
+        const a = e.querySelector('.vega-actions a[download$=".svg"]');
+        a.dispatchEvent(new MouseEvent('mousedown', {bubbles: true}));
+        for (let k = 0; k < 200 && !/^(blob|data):/.test(a.href); k++)
+            await new Promise(r => setTimeout(r, 50));
+        return await (await fetch(a.href)).text();
+    }""")
+
+
+def drawn_items(svg: str) -> list[dict[str, str]]:
+    """The mark items of a chart's SVG, each as its ARIA label's ``field: value`` pairs."""
+    labels = re.findall(r'aria-label="([^"]*)"', svg)
+    return [dict(kv.split(": ", 1) for kv in label.split("; "))
+            for label in labels if "; " in label]
+
+
+def persons(item: dict[str, str]) -> int:
+    return int(item["persons"].replace(",", ""))
+
+
+def test_explore_full_size_run_shows_the_full_population(server, page):
+    """20,000 persons over 120 months (the baseline preset's size), Run pressed without
+    touching a slider: the charts the browser draws are those of the full-size run. Catches a
+    page that runs or draws another size than the preset's (a default or a stale small run),
+    a chart missing, and the drawn stocks or career histograms losing persons: the population
+    is constant (model/ODD.md section 2.1) and every person present at the end has a career,
+    so the first month's stack and each career indicator's bars add up to 20,000. Speed is not
+    asserted here (``python -m dashboards.measure`` prints it); the timeouts are wait
+    limits."""
     url = server[0]
     page.goto(url + "/")
     run = page.get_by_role("button", name="Run")
     run.wait_for(timeout=60_000)
-    start = time.perf_counter()
     run.click()
-    page.get_by_text("20,000 persons, 120 months").wait_for(timeout=60_000)
-    page.locator(".vega-embed canvas, .vega-embed svg").first.wait_for(timeout=30_000)
-    seconds = time.perf_counter() - start
-    print(f"browser: Run to charts at 20,000 persons x 120 months: {seconds:.2f} s")
-    assert seconds < 10, "far slower than the 2 s target (measured by dashboards/measure.py)"
+    page.get_by_text("baseline: 20,000 persons, 120 months").wait_for(timeout=120_000)
+    charts = page.locator(".vega-embed")
+    deadline = time.monotonic() + 60
+    while charts.count() < 4 and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+    assert charts.count() == 4, "stocks, IAE exits, careers and Beveridge (no PTCE)"
+    svgs = []
+    for k in range(4):
+        charts.nth(k).locator("canvas, svg").first.wait_for(timeout=60_000)
+        svgs.append(drawn_svg(charts.nth(k)))
+    stocks, exits, careers, beveridge = svgs
+    assert ">Stocks over time<" in stocks and ">Beveridge curve<" in beveridge
+    assert ">IAE exit outcomes by structure type<" in exits
+    assert ("X-axis titled 'month of the horizon' for a linear scale with values from 0 to 120"
+            in stocks)
+    assert "Y-axis titled 'persons' for a linear scale with values from 0 to 20,000" in stocks
+    first_month = [i for i in drawn_items(stocks) if i.get("month") == "1"]
+    assert len(first_month) == 7, first_month  # one area per state, labelled at month 1
+    assert sum(persons(i) for i in first_month) == 20_000
+    by_indicator: dict[str, int] = {}
+    for item in drawn_items(careers):
+        by_indicator[item["indicator"]] = by_indicator.get(item["indicator"], 0) + persons(item)
+    assert len(by_indicator) == 5 and set(by_indicator.values()) == {20_000}, by_indicator
+    months = {int(i["month"]) for i in drawn_items(beveridge) if "month" in i}
+    assert months == set(range(1, 121)), "one Beveridge point per month of the horizon"
     assert page.errors == []
 
 
