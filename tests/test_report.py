@@ -141,12 +141,15 @@ def test_scenario_info_territory_and_calibration(tmp_path):
 # ------------------------------------------------------------------------------ the report
 
 class _Page(HTMLParser):
-    """Headline figures (data-effect / data-field), visible text and every src/href."""
+    """Headline figures (data-effect / data-field), visible text (``own``: outside the
+    quotations of the scenario files) and every src/href."""
 
     def __init__(self) -> None:
         super().__init__()
         self.headlines: dict[str, dict[str, str]] = {}
         self.texts: list[str] = []
+        self.own: list[str] = []
+        self._quote = 0
         self.refs: list[str] = []
         self.lang = ""
         self._effect: str | None = None
@@ -160,6 +163,8 @@ class _Page(HTMLParser):
         self.refs += [v for k, v in attrs if k in ("src", "href") and v]
         if tag in ("style", "script"):
             self._skip += 1
+        if tag == "blockquote":
+            self._quote += 1
         if "data-effect" in a:
             self._effect = a["data-effect"]
             self.headlines[self._effect] = {}
@@ -170,6 +175,8 @@ class _Page(HTMLParser):
     def handle_endtag(self, tag):
         if tag in ("style", "script"):
             self._skip -= 1
+        if tag == "blockquote":
+            self._quote -= 1
         if tag == "span":
             self._field = None
         if tag == "div" and self._effect:
@@ -179,6 +186,8 @@ class _Page(HTMLParser):
         if self._skip:
             return
         self.texts.append(data)
+        if not self._quote:
+            self.own.append(data)
         if self._effect and self._field:
             self.headlines[self._effect][self._field] += data
         elif self._effect:
@@ -308,7 +317,8 @@ def test_report_is_self_contained(french_report):
 def test_report_is_french_with_its_sections(french_report):
     """Catches an English page by default, a missing section (territory, sources, limits,
     timeline), the funding gap or events not dated, a snake_case name shown to the reader,
-    and a difference of rates written with '%'."""
+    a difference of rates written with '%', and thousands or '%' after an ordinary space
+    (a line may break there: French uses no-break spaces)."""
     page = parse(french_report / "report.html")
     text = " ".join(page.texts)
     assert page.lang == "fr"
@@ -322,6 +332,8 @@ def test_report_is_french_with_its_sections(french_report):
     visible = re.sub(r"\S+\.(?:yaml|png|csv|md)\b", "", text.split("Reproduire ce rapport")[0])
     assert not re.findall(r"\b[a-z]+_[a-z_]+\b", visible)
     assert not re.search(r"[+\u2212]\d+(?:,\d+)?\s*%", text)
+    own = " ".join(page.own)  # the scenario files' English text is quoted as it is
+    assert not re.findall(r"\d \d{3}\b|\d %", own)
 
 
 def test_english_report(english_report):

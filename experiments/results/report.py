@@ -320,7 +320,8 @@ class _Text:
         self.lang = lang
 
     def __call__(self, fr_text: str, en_text: str) -> str:
-        return fr_text if self.lang == "fr" else en_text
+        # French puts a no-break space before "%" (the numbers' own already have one)
+        return fr_text.replace(" %", fr.NBSP + "%") if self.lang == "fr" else en_text
 
 
 def month_name(month: int, lang: Lang) -> str:
@@ -367,7 +368,8 @@ def event_effect(ev, lang: Lang) -> str:  # ev: a model.params.Event
             parts.append(t(f"budget de coordination : {fr.money(value)} par an",
                            f"coordination budget: {fr.money(value, lang='en')} a year"))
         elif path == "ptce.coordinator_fte":
-            parts.append(t(f"coordination : {fr.number(value, 1)} ETP pour 20 000 personnes",
+            parts.append(t(f"coordination : {fr.number(value, 1)} ETP pour "
+                           f"{fr.number(20_000)} personnes",
                            f"coordination: {fr.number(value, 1, lang='en')} FTE per 20,000 "
                            "persons"))
         elif len(bits) == 3 and bits[0] == "ptce" and bits[1] in fr.LEVER_LABELS:
@@ -488,7 +490,7 @@ def build_report(params: TerritoryParams, scenario_file: Path, result: EffectRes
            f"{pct(ptce.member_share_firms)} of the firms, "
            f"{pct(ptce.member_share_training)} of the training bodies")],
         [t("Coordination", "Coordination"),
-         t(f"{num(ptce.coordinator_fte, 1)} ETP pour 20 000 personnes, soit "
+         t(f"{num(ptce.coordinator_fte, 1)} ETP pour {num(20_000)} personnes, soit "
            f"{num(ptce.coordinator_fte * scale, 2)} ETP pour les {num(persons)} personnes "
            f"simulées ; {num(ptce.cases_per_fte)} actions par ETP et par mois",
            f"{num(ptce.coordinator_fte, 1)} FTE per 20,000 persons, that is "
@@ -709,14 +711,16 @@ def build_report(params: TerritoryParams, scenario_file: Path, result: EffectRes
           "coordination team and the structures are scaled to the sample, the coordination "
           "budget, in real euros, is not: the cost per additional durable job compares only "
           "between simulations of the same size."),
-        t(f"{n} réplications seulement : avec si peu de répétitions l'intervalle est large "
-          f"(facteur de Student {num(t_crit, 1)}) ; dix réplications ou plus donnent des "
-          "intervalles utilisables. Les intervalles ne reflètent que l'aléa de la "
-          "simulation, pas l'incertitude sur les paramètres du modèle.",
-          f"Only {n} replications: with so few the interval is wide (Student factor "
-          f"{num(t_crit, 1)}); ten replications or more give usable intervals. The intervals "
-          "reflect only the simulation's randomness, not the uncertainty of the model's "
-          "parameters."),
+        (t(f"{n} réplications seulement : avec si peu de répétitions l'intervalle est large "
+           f"(facteur de Student {num(t_crit, 1)}) ; dix réplications ou plus donnent des "
+           "intervalles utilisables. ",
+           f"Only {n} replications: with so few the interval is wide (Student factor "
+           f"{num(t_crit, 1)}); ten replications or more give usable intervals. ")
+         if n < 10 else "")
+        + t("Les intervalles ne reflètent que l'aléa de la simulation, pas l'incertitude sur "
+            "les paramètres du modèle.",
+            "The intervals reflect only the simulation's randomness, not the uncertainty of "
+            "the model's parameters."),
         t("Les intensités des leviers et leurs probabilités de succès sont des jugements "
           "tirés du document source, non des estimations.",
           "The lever intensities and success probabilities are judgements drawn from the "
@@ -878,7 +882,7 @@ def plot_intervals(table: pd.DataFrame, lang: Lang) -> bytes:
     # replication) has nothing to show here; the table gives it
     rows = [(str(k), r) for k, r in table.iterrows()
             if math.isfinite(r["ci_low"]) and math.isfinite(r["ci_high"])
-            and r["ci_high"] > r["ci_low"]]
+            and r["ci_high"] - r["ci_low"] > 1e-9 * max(1.0, abs(r["effect_mean"]))]
     fig, axes = plt.subplots(max(len(rows), 1), 1, figsize=(9, 0.95 * max(len(rows), 1) + 0.6),
                              layout="constrained", squeeze=False)
     if not rows:
