@@ -110,9 +110,11 @@ def test_every_effect_has_words():
 
 def test_cited_sections_of_the_presets():
     """Known answers read from the descriptions: catches a Roman numeral found inside a word
-    (IDF), a bare 'annex' listed beside a named sheet, and lost order."""
+    (IDF), a bare 'annex' listed beside a named sheet or not tied to the sheet named just
+    before it (Les Alchimistes), and lost order."""
     phares = load_scenario("ptce/le_phares").description
-    assert cited_sections(phares) == ["Introduction", "annex:Groupe de travail Insertion", "II.2"]
+    assert cited_sections(phares) == ["Introduction", "annex:Groupe de travail Insertion",
+                                      "II.2", "annex:Les Alchimistes"]
     text = ('A pole (IV, seven-step process), members (Halage, Études et chantiers IDF) and '
             'sheets (annexes "Formations qualifiantes" and "Evolutions") (I.3, incubator role)')
     assert cited_sections(text) == ["IV", "annex:Formations qualifiantes", "annex:Evolutions",

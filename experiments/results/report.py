@@ -204,11 +204,25 @@ _ROMAN = re.compile(r"(?<![\w.])(IV|III|II|I)(?:\.(\d))?(?!\w)")
 _ANNEX = re.compile(r"annex(?:es)?((?:\s*(?:,|and)?\s*\"[^\"]+\")*)", re.I)
 
 
+#: The experience sheets of the source document's annexes.
+SEED_SHEETS: tuple[str, ...] = ("Groupe de travail Insertion", "Les Alchimistes",
+                                "Gouvernance participative",
+                                "Formations qualifiantes dans la filière énergie",
+                                "Evolutions des emplois par l'ESS")
+
+
 def cited_sections(description: str) -> list[str]:
     """Keys of :data:`SEED_SECTIONS` (or ``annex:NAME``) cited in parentheses in a preset's
-    description, in the order of first citation: ``"... (II.2) ..."`` -> ``["II.2"]``."""
+    description, in the order of first citation: ``"... (II.2) ..."`` -> ``["II.2"]``; a
+    bare ``(annex)`` right after the name of a sheet (``Les Alchimistes (annex)``) cites it."""
     keys: list[str] = []
-    for group in re.findall(r"\(([^()]*)\)", description):
+    for paren in re.finditer(r"\(([^()]*)\)", description):
+        group = paren.group(1)
+        if group.strip().lower() in ("annex", "annexes"):
+            before = description[max(0, paren.start() - 60):paren.start()].rstrip()
+            sheet = next((n for n in SEED_SHEETS if before.endswith(n)), None)
+            if sheet is not None:
+                group = f'annex "{sheet}"'
         found: list[tuple[int, str]] = []
         if re.search(r"\bIntroduction\b", group):
             found.append((group.index("Introduction"), "Introduction"))
