@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.text import Text
 
 if TYPE_CHECKING:
+    from experiments.cli.main import SizeOptions
     from model import TerritoryParams
 
 out = Console(highlight=False)
@@ -34,30 +35,16 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _load(scenario: str, persons: int | None, months: int | None) -> tuple[TerritoryParams,
-                                                                          Path]:
+def _load(scenario: str, size: SizeOptions) -> tuple[TerritoryParams, Path]:
     """The scenario with --persons/--months applied and its file, or exit 2 naming the
     argument or option at fault."""
-    from pydantic import ValidationError
-
-    from model import with_values
     from scenarios import ScenarioError, load_scenario, resolve_scenario
 
     try:
         file = resolve_scenario(scenario)
-        params = load_scenario(file)
+        params = size.apply(load_scenario(file))
     except ScenarioError as exc:
         raise typer.BadParameter(str(exc), param_hint="'SCENARIO'") from None
-    for option, path, value in (("--persons", "population.persons", persons),
-                                ("--months", "simulation.months", months)):
-        if value is None:
-            continue
-        try:
-            params = with_values(params, {path: value})
-        except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or path}: {e['msg']}"
-                                 for e in exc.errors())
-            raise typer.BadParameter(f"{value}: {problems}", param_hint=f"'{option}'") from None
     if params.ptce is None:
         raise typer.BadParameter(
             f"{file}: the scenario has no `ptce` section, so there is no pole to compare with "
@@ -85,12 +72,8 @@ def report(
                       "there is replaced; any other non-empty folder is refused.",
         show_default=False, file_okay=False)] = None,
     seed: Annotated[int, typer.Option(min=0, help="Root seed of the replications.")] = 1,
-    persons: Annotated[int | None, typer.Option(
-        min=1, help="Persons of working age (default: the scenario's).",
-        show_default=False)] = None,
-    months: Annotated[int | None, typer.Option(
-        min=1, help="Reported horizon in months (default: the scenario's).",
-        show_default=False)] = None,
+    *,
+    size: SizeOptions,
     workers: Annotated[int, typer.Option(min=1, help="Local worker processes.")] = 1,
 ) -> None:
     """Write the report of a PTCE for a funding application or an evaluation.
@@ -107,7 +90,7 @@ def report(
     from experiments.results.outputs import OutputDirError, check_out_dir
     from experiments.results.report import build_report, write_report
 
-    params, file = _load(scenario, persons, months)
+    params, file = _load(scenario, size)
     target = out_dir if out_dir is not None else (
         Path("runs") / f"{_slug(file)}-report-seed{seed}")
     try:
@@ -124,9 +107,8 @@ def report(
                                 progress=lambda done, _: progress.update(task, completed=done))
     command = ["ptce", "report", scenario, "--replications", str(replications), "--seed",
                str(seed), "--lang", lang.value]
-    for option, value in (("--persons", persons), ("--months", months)):
-        if value is not None:
-            command += [option, str(value)]
+    for path, value in size.updates().items():
+        command += [size.option_of(path), str(value)]
     built = build_report(params, file, result, lang=lang.value, seed=seed,
                          command=shlex.join(command))
     try:
@@ -137,5 +119,8 @@ def report(
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``report`` to the ``ptce`` command line."""
-    app.command("report")(report)
+    """Add ``report`` to the ``ptce`` command line, with the ``--persons`` and ``--months``
+    options every command that runs the model has."""
+    from experiments.cli.main import with_size_options
+
+    app.command("report")(with_size_options(report))
