@@ -4,9 +4,9 @@
 
 Renders the Explore page with ``solara.render``, sets the size, presses Run and times the
 handler (simulation, counterfactual when there is a PTCE, charts' specs built); it reports the
-simulation and chart parts separately. The browser adds its drawing time on top (see
-``tests/test_dashboard_browser.py``). Target (issue 5): under 2 s at 20,000 x 120 months,
-counterfactual included.
+simulation and chart parts separately. The browser adds its drawing time on top (not
+measured here; ``tests/test_dashboard_browser.py`` checks what it draws, not how fast).
+Target (issue 5): under 2 s at 20,000 x 120 months, counterfactual included.
 """
 
 from __future__ import annotations
