@@ -97,11 +97,6 @@ def PTCEControls(values: dict[str, Any], set_value: Any) -> None:
     """The PTCE group, drawn from :data:`dashboards.explore.PTCE_CONTROLS`."""
     solara.Text("PTCE", style={"font-weight": "bold", "font-size": "1.1em"})
     controls = explore.available_ptce_controls()
-    if not controls:
-        solara.Info("The PTCE coordinator is not available in this build: the model has no "
-                    "'ptce' parameter section yet. These controls appear when it has one.",
-                    dense=True)
-        return
     solara.Switch(label="This territory has a PTCE", value=bool(values["ptce_on"]),
                   on_value=lambda v: set_value("ptce_on", v))
     if not values["ptce_on"]:

@@ -2,8 +2,7 @@
 
 The controls are data (:class:`Control`), each naming the dotted parameter path it sets, so
 that the page draws them in a loop and adding a lever is a line here. The PTCE group is built
-from :data:`PTCE_CONTROLS`; a control whose path the installed model does not have is shown
-as unavailable rather than faked.
+from :data:`PTCE_CONTROLS`, each checked against the model's parameter schema.
 """
 
 from __future__ import annotations

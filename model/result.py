@@ -83,7 +83,8 @@ class RunResult:
         careers: one row per person present at the end: career-security indicators.
         transitions: quarterly transition counts between the states of
             :data:`TRANSITION_CLASSES`, of shape (4, 4), rows = from, columns = to.
-        iae_exits: one row per SIAE exit: ``siae_type, outcome, route_months, rsa, state_6m``.
+        iae_exits: one row per SIAE exit: ``person_id, month, siae_type, outcome, route_months,
+            rsa, state_6m``.
         seed: the root seed entropy of the run.
         meta: sizes of the run (persons, firms, siae, programmes), the seed's spawn key, and
             with a PTCE its ``trust_network`` (networkx graph, tie ``weight`` 0..1).
