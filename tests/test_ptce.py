@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import math
+import os
+import re
+import sys
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -14,9 +19,12 @@ from scipy import stats
 
 from experiments.results.effects import counterfactual, paired_differences, paired_effects
 from model import TerritoryParams, build_model, run_model, simulate, with_values
+from model import ptce as ptce_package
 from model.params import LEVERS
 from model.ptce.pmsmp import PMSMPTracker
+from model.rng import PersonDraws
 from model.states import S
+from model.territory import TerritoryModel
 from scenarios import list_presets, load_scenario
 
 REPLICATIONS = 4
@@ -95,16 +103,182 @@ def test_all_levers_off_equals_no_ptce_bit_for_bit() -> None:
             assert with_pole.outcomes[name] == value, name
 
 
-def test_switching_one_lever_leaves_the_counterfactual_streams_alone() -> None:
-    """The levers draw from their own streams: before the PTCE starts (burn-in), a run with
-    every lever on is identical to the territory without it."""
-    on = strong_pole(**{n: {"enabled": True} for n in LEVERS})
-    a, b = build_model(on, 9), build_model(counterfactual(on), 9)
-    for _ in range(on.simulation.burn_in_months):
+# common random numbers: what one lever may change, and what it must leave alone --------------
+PTCE_CODE = str(Path(ptce_package.__file__).parent / "_")[:-1]  # the folder, with a separator
+#: person draws the PTCE may take outside its own ``ptce.*`` purposes: those of the persons it
+#: hires (ODD 4.10)
+HIRE_PURPOSES = {"contract", "contract_length"}
+
+
+def _called_from_ptce() -> bool:
+    frame = sys._getframe(2)
+    while frame is not None:
+        if frame.f_code.co_filename.startswith(PTCE_CODE):
+            return True
+        frame = frame.f_back
+    return False
+
+
+class _DrawLog:
+    """Every draw of one run: stream calls of the territory's mechanisms by (name, month), and
+    person draws by (level, purpose, month) as (slots, subs, values); plus the non-PTCE streams
+    and purposes that the PTCE's own code drew from."""
+
+    def __init__(self) -> None:
+        self.streams: dict[tuple[str, int], list[tuple[str, list, np.ndarray]]] = {}
+        self.person: dict[tuple[str, str, int], list[tuple[np.ndarray, ...]]] = {}
+        self.ptce_used: set[str] = set()
+
+    def person_draw(self, level: str, purpose: str, month: int, slots: np.ndarray,
+                    sub: np.ndarray | int, out: np.ndarray) -> None:
+        if not purpose.startswith("ptce.") and purpose not in HIRE_PURPOSES \
+                and _called_from_ptce():
+            self.ptce_used.add(f"person draw {purpose!r}")
+        s, k = np.broadcast_arrays(np.asarray(slots), np.asarray(sub))
+        s, k = np.broadcast_to(s, out.shape), np.broadcast_to(k, out.shape)
+        self.person.setdefault((level, purpose, month), []).append(
+            (s.ravel().astype(np.int64), k.ravel().astype(np.int64), out.ravel().copy()))
+
+
+def _frozen(x: object) -> object:
+    """A copy of a stream call's argument, comparable with ``_same``."""
+    if isinstance(x, tuple):
+        return tuple(_frozen(v) for v in x)
+    return x if isinstance(x, (str, type)) else np.array(x, copy=True)
+
+
+def _same(x: object, y: object) -> bool:
+    if isinstance(x, tuple) and isinstance(y, tuple):
+        return len(x) == len(y) and all(_same(u, v) for u, v in zip(x, y, strict=True))
+    if isinstance(x, np.ndarray) and isinstance(y, np.ndarray):
+        return x.dtype == y.dtype and np.array_equal(x, y)
+    return type(x) is type(y) and x == y
+
+
+class _RecordedStream:
+    """A mechanism's numpy Generator that logs each call (method, arguments, output)."""
+
+    def __init__(self, gen: np.random.Generator, name: str, month: int, log: _DrawLog) -> None:
+        self._gen, self._name, self._month, self._log = gen, name, month, log
+
+    def __getattr__(self, method: str) -> object:
+        fn = getattr(self._gen, method)
+        if self._name.startswith("ptce."):
+            return fn
+
+        def call(*args: object, **kwargs: object) -> object:
+            if _called_from_ptce():
+                self._log.ptce_used.add(f"stream {self._name!r}")
+            out = fn(*args, **kwargs)
+            arguments = [*args, *sorted(kwargs.items())]
+            self._log.streams.setdefault((self._name, self._month), []).append(
+                (method, [_frozen(x) for x in arguments], np.array(out, copy=True)))
+            return out
+        return call
+
+
+@pytest.fixture
+def draw_logs(monkeypatch: pytest.MonkeyPatch) -> dict[int, _DrawLog]:
+    """Record every draw of the models built in the test, one log per model (keyed by the id
+    of its ``PersonDraws``)."""
+    logs: dict[int, _DrawLog] = {}
+    uniform, draw, stream = PersonDraws.uniform, TerritoryModel.draw, TerritoryModel.stream
+
+    def log_of(draws: PersonDraws) -> _DrawLog:
+        return logs.setdefault(id(draws), _DrawLog())
+
+    def rec_uniform(self: PersonDraws, purpose: str, slots: np.ndarray, month: int,
+                    sub: np.ndarray | int = 0) -> np.ndarray:
+        out = uniform(self, purpose, slots, month, sub)
+        log_of(self).person_draw("uniform", purpose, month, slots, sub, out)
+        return out
+
+    def rec_draw(self: TerritoryModel, purpose: str, slots: np.ndarray,
+                 sub: np.ndarray | int = 0) -> np.ndarray:
+        out = draw(self, purpose, slots, sub)
+        log_of(self.draws).person_draw("draw", purpose, self.month, slots, sub, out)
+        return out
+
+    def rec_stream(self: TerritoryModel, name: str) -> np.random.Generator:
+        return _RecordedStream(stream(self, name), name, self.month,  # type: ignore[return-value]
+                               log_of(self.draws))
+
+    monkeypatch.setattr(PersonDraws, "uniform", rec_uniform)
+    monkeypatch.setattr(TerritoryModel, "draw", rec_draw)
+    monkeypatch.setattr(TerritoryModel, "stream", rec_stream)
+    return logs
+
+
+def _draws_by_person(parts: list[tuple[np.ndarray, ...]]) -> tuple[np.ndarray, np.ndarray]:
+    """(slot, sub) codes and their draws, once each; a person drawn twice for the same purpose
+    in a month got the same number both times."""
+    slots, subs, values = (np.concatenate(x) for x in zip(*parts, strict=True))
+    codes = slots << 8 | subs
+    uniq, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
+    np.testing.assert_array_equal(values, values[first][inverse])
+    return uniq, values[first]
+
+
+@pytest.mark.parametrize("lever", LEVERS)
+def test_switching_one_lever_leaves_the_counterfactual_streams_alone(
+        lever: str, draw_logs: dict[int, _DrawLog]) -> None:
+    """One lever on, against the territory without the PTCE, over the burn-in and every
+    reported month (ODD 4.10). The lever changes who is where, and so who is drawn for what;
+    but each person keeps the same draw for every (purpose, month) in both runs, the
+    territory's streams give the same numbers to the same calls, their whole-population draws
+    are identical every month, the same persons hold the same slots at the same ages, and the
+    PTCE's code draws from no stream and no person purpose of the territory but the contract
+    draws of the persons it hires.
+
+    Catches: person draws keyed on a person's position among the candidates instead of their
+    slot (in ``PersonDraws`` or ``TerritoryModel.draw``); a lever drawing from a mechanism's
+    stream (``model.stream("matching")``, ``"separations"``...) instead of its own, which shifts
+    that mechanism's later draws; a lever that changes the demography (who enters, retires, at
+    what age). The test with every lever off cannot see the first two: nothing diverges."""
+    extra: dict[str, object] = {"months_per_step": 1.0, "success": 1.0,
+                                "jobs_per_activity": 40} if lever == "incubation" else {}
+    params = with_values(lever_alone(lever, **extra), {
+        "population.persons": 3000, "simulation.months": 24, "simulation.burn_in_months": 6})
+    a, b = build_model(params, 9), build_model(counterfactual(params), 9)
+    total = params.simulation.burn_in_months + params.simulation.months
+    diverged, used = 0, 0.0
+    for _ in range(total):
         a.step()
         b.step()
-    np.testing.assert_array_equal(a.persons.state, b.persons.state)
-    np.testing.assert_array_equal(a.persons.skill, b.persons.skill)
+        used += a.monthly.get("ptce_cases_used", 0.0)
+        np.testing.assert_array_equal(a.persons.person_id, b.persons.person_id)
+        np.testing.assert_array_equal(a.persons.age_months, b.persons.age_months)
+        diverged += bool((a.persons.state != b.persons.state).any()
+                         or (a.persons.skill != b.persons.skill).any())
+    log_a, log_b = draw_logs[id(a.draws)], draw_logs[id(b.draws)]
+    assert used > 0, f"{lever} never acted"
+    assert diverged > 0, f"{lever} changed nothing: the comparison would be empty"
+    assert log_a.ptce_used == set(), sorted(log_a.ptce_used)
+
+    # person draws: same (purpose, month, slot, sub), same number
+    compared = reshuffled = 0
+    for key in sorted(log_a.person.keys() & log_b.person.keys()):
+        if key[1].startswith("ptce."):
+            continue
+        codes_a, va = _draws_by_person(log_a.person[key])
+        codes_b, vb = _draws_by_person(log_b.person[key])
+        _, ia, ib = np.intersect1d(codes_a, codes_b, assume_unique=True, return_indices=True)
+        np.testing.assert_array_equal(va[ia], vb[ib], err_msg=str(key))
+        compared += ia.size
+        reshuffled += not np.array_equal(codes_a, codes_b)
+    assert compared > 10_000 and reshuffled > 0, (compared, reshuffled)
+
+    # streams: a call with the same arguments gives the same numbers, up to the first call
+    # whose arguments differ (the state it depends on has diverged)
+    whole = {"demography": 0, "separations": 0}
+    for key in sorted(log_a.streams.keys() & log_b.streams.keys()):
+        for ca, cb in zip(log_a.streams[key], log_b.streams[key], strict=False):
+            if ca[0] != cb[0] or not _same(tuple(ca[1]), tuple(cb[1])):
+                break
+            np.testing.assert_array_equal(ca[2], cb[2], err_msg=str(key))
+            if key[0] in whole and ca[2].shape == (params.population.persons,):
+                whole[key[0]] += 1
+    assert whole == dict.fromkeys(whole, total), whole
 
 
 def _monthly_cases(params: TerritoryParams, seed: int = 1) -> pd.DataFrame:
@@ -113,24 +287,47 @@ def _monthly_cases(params: TerritoryParams, seed: int = 1) -> pd.DataFrame:
                                            "ptce_bridges_firm", "ptce_shared_jobs"]]
 
 
+def _immersions_only(fte: float, cases_per_fte: float) -> TerritoryParams:
+    return with_values(lever_alone("immersions"), {
+        "ptce.coordinator_fte": fte, "ptce.cases_per_fte": cases_per_fte,
+        "simulation.months": 24})
+
+
 def test_capacity_binds_every_month() -> None:
-    params = with_values(strong_pole(**{n: {"enabled": True} for n in LEVERS}),
-                         {"ptce.coordinator_fte": 3.0})
-    s = _monthly_cases(params)
-    fte = 3.0 * params.scale() * params.ptce.cases_per_fte  # type: ignore[union-attr]
-    assert np.allclose(s["ptce_capacity"], fte)
-    # a month may use what earlier months left (at most one action per lever), never more
-    assert (s["ptce_cases_used"].cumsum() <= s["ptce_capacity"].cumsum() + 1e-9).all()
-    most_costly = max(params.ptce.incubation.cases_per_month,  # type: ignore[union-attr]
-                      *(getattr(params.ptce, n).cost_per_action for n in LEVERS))
-    assert (s["ptce_cases_used"] <= s["ptce_capacity"] + len(LEVERS) * most_costly).all()
-    assert s["ptce_cases_used"].sum() > 0
-    # immersions cost one case each and get their share of the capacity, plus at most one
-    # carried-over case, and never more than their share over the run
-    share = params.ptce.immersions.intensity / max(  # type: ignore[union-attr]
-        1.0, sum(getattr(params.ptce, n).intensity for n in LEVERS))
-    assert (s["ptce_immersions"] <= np.floor(fte * share + 1 + 1e-9)).all()
-    assert (s["ptce_immersions"].cumsum() <= fte * share * np.arange(1, len(s) + 1) + 1e-9).all()
+    """Immersions alone (one case each, the whole capacity), with far more jobseekers than
+    cases: the pole uses its capacity to the case. A month's unspent fraction of a case carries
+    over (``start_month``), so after t months exactly floor(t x capacity) immersions have
+    started, every month; doubling the coordinator FTE doubles them (to within one).
+
+    Catches: capacity not spent when demand is there (a lever serving fewer than its cases
+    allow, a floor on the monthly budget that drops the carried-over fraction, a share of the
+    capacity lost when only one lever is on); capacity not proportional to the FTE."""
+    runs = {fte: simulate(_immersions_only(fte, 21.0), 1).series for fte in (2.0, 4.0)}
+    for fte, s in runs.items():
+        cap = fte * 0.3 * 21.0  # FTE x (6,000 / 20,000 persons) x cases per FTE
+        assert np.allclose(s["ptce_capacity"], cap)
+        assert (s["n_unemployed"] > 5 * cap).all()  # demand is ample: capacity must bind
+        months = np.arange(1, len(s) + 1)
+        np.testing.assert_array_equal(s["ptce_immersions"].cumsum(),
+                                      np.floor(cap * months + 1e-6))
+        np.testing.assert_array_equal(s["ptce_cases_used"], s["ptce_immersions"])
+    low, high = runs[2.0]["ptce_immersions"].sum(), runs[4.0]["ptce_immersions"].sum()
+    assert high - 2 * low in (0, 1), (low, high)
+
+
+def test_ample_capacity_leaves_actions_to_demand() -> None:
+    """With far more cases than candidates, a lever serves every candidate: cases are left
+    unused every month, and doubling the FTE again changes nothing but the capacity.
+
+    Catches: actions driven by the capacity instead of the candidates (e.g. a lever spending
+    its whole budget, or drawing more participants than there are eligible persons)."""
+    ample = simulate(_immersions_only(50.0, 200.0), 1).series
+    doubled = simulate(_immersions_only(100.0, 200.0), 1).series
+    assert (ample["ptce_cases_used"] < ample["ptce_capacity"] / 2).all()
+    assert (ample["ptce_immersions"] > 0).all()
+    assert (doubled["ptce_capacity"] == 2 * ample["ptce_capacity"]).all()
+    pd.testing.assert_frame_equal(ample.drop(columns="ptce_capacity"),
+                                  doubled.drop(columns="ptce_capacity"))
 
 
 @given(fte=st.floats(0.1, 4.0), cases=st.floats(1.0, 60.0))
@@ -159,11 +356,42 @@ def test_no_action_during_a_funding_gap() -> None:
     assert s.loc[1:9, "ptce_cases_used"].sum() > 0 and s.loc[25:, "ptce_cases_used"].sum() > 0
 
 
+def _bridges_with_a_funding_gap(decay: float) -> TerritoryParams:
+    """Bridges alone for 36 months, with no coordination funding in months 13 to 24."""
+    params = with_values(lever_alone("bridges"), {"ptce.trust.decay": decay,
+                                                   "simulation.months": 36})
+    return TerritoryParams.model_validate({**params.model_dump(), "events": [
+        {"at": 13, "set": {"ptce.funding": 0.0}}, {"at": 25, "set": {"ptce.funding": 1.0}}]})
+
+
 def test_trust_grows_with_joint_actions_and_decays_without() -> None:
-    active = simulate(lever_alone("bridges"), 4).series["ptce_trust"]
-    idle = simulate(strong_pole(), 4).series["ptce_trust"]
-    assert idle.is_monotonic_decreasing and idle.iloc[-1] < idle.iloc[0]
-    assert active.iloc[-1] > idle.iloc[-1]
+    """The month's rule (``end_month``): ties touched by a joint action gain, then every tie
+    loses the share ``decay``; trust is the mean tie to the coordinator, from ``initial``. So
+    a month without joint actions multiplies trust by exactly 1 - decay (a pole without levers
+    is at initial x (1 - decay)^t in month t), and a month with some ends above that; without
+    decay, trust rises in each month with joint actions and stays put in the others. The
+    bridges' joint actions are the bridges made (to a member firm or to another member SIAE).
+
+    Catches: decay skipped or applied twice a month; joint actions that do not reach the
+    trust (ties not strengthened, or only the ties between members and not their ties to the
+    coordinator); levers that still act during a funding gap; a trust path that starts from
+    something other than ``initial``."""
+    initial, decay = 0.3, 0.04
+    idle = simulate(with_values(strong_pole(), {"ptce.trust.decay": decay}), 4).series
+    months = np.arange(1, len(idle) + 1)
+    np.testing.assert_allclose(idle["ptce_trust"], initial * (1 - decay) ** months, rtol=1e-12)
+
+    for d in (decay, 0.0):
+        s = simulate(_bridges_with_a_funding_gap(d), 4).series
+        trust = s["ptce_trust"]
+        ratio = trust / trust.shift(1, fill_value=initial)
+        joint = (s["ptce_bridges_firm"] + s["ptce_bridges_siae"]) > 0
+        gap = (s.index >= 13) & (s.index <= 24)
+        assert not joint[gap].any() and joint[~gap].mean() > 0.8
+        np.testing.assert_allclose(ratio[~joint], 1 - d, rtol=1e-12)
+        assert (ratio[joint] > 1 - d + 1e-9).all(), ratio[joint].min()
+        np.testing.assert_allclose(trust[24], trust[12] * (1 - d) ** 12, rtol=1e-12)
+    assert trust.is_monotonic_increasing and trust.iloc[-1] > initial  # d = 0: only gains
 
 
 def test_skills_exchange_follows_the_seed_ramp_up() -> None:
@@ -233,11 +461,106 @@ def test_every_ptce_preset_loads_and_runs(name: str) -> None:
     assert params.ptce is not None
     assert params.zone_code is not None or name == "ptce/le_multiple"  # zone not in the seed
     assert any(getattr(params.ptce, n).enabled for n in LEVERS)
-    assert len(params.description) > 200  # cites the seed's passages
     small = with_values(params, {"population.persons": 2000, "simulation.burn_in_months": 3})
     result = simulate(small, 1)
     assert result.outcomes["ptce_cases_used"] > 0
     assert np.isfinite(list(result.outcomes.values())).all()
+
+
+#: The source document the presets cite (outside the repository; see the final report).
+SEED_DOCUMENT = Path(os.environ.get("PTCE_SEED_DOCUMENT",
+                                    "/work/shared/seed/000_fe4bf18ee6e86d04.txt"))
+_HEADING = re.compile(r"^(INTRODUCTION|ANNEXES|(?:I|II|III|IV|V)(?:\.\d)?)[.\s:]", re.M)
+_SECTION = re.compile(r"(?:I|II|III|IV|V)(?:\.\d)?")
+
+
+def _words(text: str) -> list[tuple[str, int]]:
+    """Words of ``text`` without case or accents, with their character offsets in ``text``."""
+    plain, origin = [], []
+    for i, char in enumerate(text):
+        for c in unicodedata.normalize("NFKD", char.casefold()):
+            if not unicodedata.combining(c):
+                plain.append(c)
+                origin.append(i)
+    return [(m.group(), origin[m.start()])
+            for m in re.finditer(r"[a-z0-9]+", "".join(plain))]
+
+
+@functools.cache
+def _seed() -> tuple[list[str], list[int], dict[str, tuple[int, int]]]:
+    """The seed's words, their offsets, and the character span of each of its sections
+    (``Introduction``, ``I`` ... ``V`` with their subsections ``I.1`` ..., ``Annexes``)."""
+    assert SEED_DOCUMENT.is_file(), (
+        f"the seed document {SEED_DOCUMENT} is missing: set PTCE_SEED_DOCUMENT to its path")
+    text = unicodedata.normalize("NFC", SEED_DOCUMENT.read_text(encoding="utf-8"))
+    words = _words(text)
+    named = {"INTRODUCTION": "Introduction", "ANNEXES": "Annexes"}
+    heads = [(named.get(m.group(1), m.group(1)), m.start()) for m in _HEADING.finditer(text)]
+    level = [2 if "." in name else 1 for name, _ in heads]
+    spans = {}
+    for i, (name, start) in enumerate(heads):
+        end = next((heads[j][1] for j in range(i + 1, len(heads)) if level[j] <= level[i]),
+                   len(text))
+        spans[name] = (start, end)
+    return [w for w, _ in words], [o for _, o in words], spans
+
+
+def _find_in_seed(passage: str) -> int | None:
+    """Offset in the seed of ``passage``, compared word by word without case, accents or
+    punctuation, with at most one word in ten differing (a spelling fixed in the quote);
+    None if the seed has no such passage."""
+    words, offsets, _ = _seed()
+    q = [w for w, _ in _words(passage)]
+    k, allowed = len(q), len(q) // 10
+    best: tuple[int, int] | None = None
+    for i in range(len(words) - k + 1):
+        if words[i] != q[0] and (k < 2 or words[i + 1] != q[1]):
+            continue
+        misses = sum(a != b for a, b in zip(words[i:i + k], q, strict=True))
+        if misses <= allowed and (best is None or misses < best[1]):
+            best = (i, misses)
+    return None if best is None else offsets[best[0]]
+
+
+def _in_section(offset: int, ref: str) -> bool:
+    start, end = _seed()[2][ref]
+    return start <= offset < end
+
+
+@pytest.mark.parametrize("name", PTCE_PRESETS)
+def test_every_ptce_preset_cites_the_seed(name: str) -> None:
+    """Each preset's description quotes the seed ("..." in the text, "..." marking a cut),
+    and says where: every quoted passage is in the seed; a quote followed by a section in
+    parentheses, ``"..." (II.2)``, is in that section; the quoted titles of annexes are in the
+    annexes; every section named (I.1 ... V) is one of the seed's.
+
+    Catches: a passage that is paraphrased or invented but put in quotes, a quote attributed to
+    the wrong section, a section number the seed does not have, a preset whose description
+    cites nothing (the old check was only its length)."""
+    description = load_scenario(name).description
+    sections = _seed()[2]
+    quotes = list(re.finditer(r'"([^"]+)"(?:\s*\(([^);,]+))?', description))
+    assert any(len(_words(q.group(1))) >= 8 for q in quotes), "no quoted passage"
+    for quote in quotes:
+        for passage in quote.group(1).split("..."):
+            if not _words(passage):
+                continue
+            offset = _find_in_seed(passage)
+            assert offset is not None, f"not in the seed: {passage.strip()!r}"
+            ref = (quote.group(2) or "").strip()
+            if ref == "Introduction" or _SECTION.fullmatch(ref):
+                assert _in_section(offset, ref), f"{passage.strip()!r} is not in {ref}"
+    named = 0
+    for group in re.findall(r"\(([^()]*)\)", description):
+        for token in re.split(r"[\s,;]+", group):
+            if token == "Introduction" or _SECTION.fullmatch(token):
+                assert token in sections, f"the seed has no section {token}"
+                named += 1
+        if re.match(r"annex(es)?\b", group.split(";")[-1].strip()):
+            for title in re.findall(r'"([^"]+)"', group):
+                offset = _find_in_seed(title)
+                assert offset is not None and _in_section(offset, "Annexes"), title
+    assert named > 0, "no section of the seed named"
 
 
 def test_le_phares_funding_gap_stops_coordination() -> None:
@@ -248,14 +571,49 @@ def test_le_phares_funding_gap_stops_coordination() -> None:
 
 
 def test_paired_effects_table_and_chart(tmp_path: Path) -> None:
+    """Cost and effect known without the code's formulas. The cost is the budget of the
+    funded months: 60,000 EUR a year over 24 months, 6 of them without funding, is 18 x 5,000
+    = 90,000 EUR a run. The effect on durable employment is recomputed from each pair's own
+    monthly series (persons in durable jobs or own activity, mean of the last 12 months), on
+    the seeds the design gives replications (``SeedSequence(seed).spawn(n)``, DESIGN 3.2),
+    against the territory rebuilt without its ``ptce`` section and PTCE events; its interval
+    is the t interval of those paired differences. A pole with every lever off costs its
+    budget and adds nothing, so it has no cost per job.
+
+    Catches: the cost counted over the burn-in or the funding gap, or per replication summed
+    instead of averaged; an effect that is not the mean of the paired differences (unpaired,
+    wrong seeds, wrong outcome window); an interval not from the paired differences; a cost per
+    job divided by something else, or given for a pole that adds no job."""
     from experiments.results.effects import plot_effects
 
-    params = with_values(lever_alone("shared_jobs"), {"simulation.months": 24})
+    params = with_values(lever_alone("shared_jobs"), {"simulation.months": 24,
+                                                      "ptce.budget_per_year": 60_000.0})
+    params = TerritoryParams.model_validate({**params.model_dump(), "events": [
+        {"at": 7, "set": {"ptce.funding": 0.0}}, {"at": 13, "set": {"ptce.funding": 1.0}}]})
+    without = params.model_copy(update={"ptce": None, "events": ()})
     result = paired_effects(params, replications=3, seed=1)
+    assert result.cost == pytest.approx(90_000.0, rel=1e-12)
+
+    def durable(run: object) -> float:
+        series = run.series  # type: ignore[attr-defined]
+        return float((series["n_employed_durable"] + series["n_self_employed"]).iloc[-12:].mean())
+
+    diff = np.array([durable(simulate(params, s)) - durable(simulate(without, s))
+                     for s in np.random.SeedSequence(1).spawn(3)])
+    half = stats.t.ppf(0.975, 2) * diff.std(ddof=1) / math.sqrt(3)
     row = result.table.loc["durable_employment"]
-    assert row["ci_low"] <= row["effect_mean"] <= row["ci_high"]
-    assert row["effect_mean"] == pytest.approx(row["with_ptce"] - row["without"])
-    assert result.cost > 0
-    assert result.cost_per_durable_job == pytest.approx(result.cost / row["effect_mean"])
+    assert diff.mean() > 0
+    assert row["effect_mean"] == pytest.approx(diff.mean(), rel=1e-12)
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx(
+        (diff.mean() - half, diff.mean() + half), rel=1e-9)
+    assert result.cost_per_durable_job == pytest.approx(90_000.0 / diff.mean(), rel=1e-9)
     png = plot_effects(result, tmp_path / "effects.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    idle = paired_effects(with_values(strong_pole(), {"population.persons": 2000,
+                                                      "simulation.months": 12}),
+                          replications=2, seed=1)
+    assert idle.cost == pytest.approx(110_000.0, rel=1e-12)  # the default budget, one year
+    assert (idle.table.loc[["durable_employment", "unemployment_rate"], "effect_mean"]
+            == 0).all()
+    assert math.isnan(idle.cost_per_durable_job)
