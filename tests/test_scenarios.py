@@ -525,20 +525,84 @@ def test_event_setting_a_probability_out_of_range_is_rejected(
     assert info.value.expected == "a number >= 0 and <= 1"
 
 
-def test_territory_presets_run_and_keep_the_order_of_their_unemployment_rates() -> None:
-    """Each territory preset runs, and the territories' simulated unemployment rates rank as
-    INSEE's do (the calibration issue fits the levels)."""
-    from scipy import stats
+# --------------------------------------------------------------------------------------------
+# Territory presets in the model
 
-    from model import simulate, with_values
+
+def _unemployment(params: TerritoryParams, seed: int) -> float:
+    from model import simulate
+
+    return simulate(params, seed).outcomes["unemployment_rate"]
+
+
+@settings(max_examples=4, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(low=st.floats(min_value=0.85, max_value=0.94), gap=st.floats(min_value=0.03,
+                                                                   max_value=0.06),
+       seed=st.integers(min_value=0, max_value=10_000))
+def test_unemployment_falls_as_jobs_per_active_rises(low: float, gap: float,
+                                                     seed: int) -> None:
+    """With everything else fixed and the same seed, more job positions per active person give
+    less unemployment, whether set from the start or by an event at month 1.
+
+    Catches a demand rule that ignores or inverts ``demand.jobs_per_active`` (positions not
+    built from it, or from the wrong labour force), a matching that does not depend on the
+    vacancies, and an event that rescales the positions by the wrong ratio (old / new instead
+    of new / old). A gap of 0.03 moves the rate by about one point on this 2,000-person
+    territory, several times the noise left with common seeds."""
+    from model import with_values
+
+    base = with_values(load_scenario("baseline"), {
+        "population.persons": 2000, "simulation.months": 24,
+        "simulation.record_spells": False, "demand.jobs_per_active": low})
+    high = with_values(base, {"demand.jobs_per_active": low + gap})
+    raised = with_values(base, {"events": [{"at": 1, "set": {
+        "demand.jobs_per_active": low + gap}}]})
+    u_low, u_high, u_raised = (_unemployment(p, seed) for p in (base, high, raised))
+    assert u_high < u_low, (low, gap, u_low, u_high)
+    assert u_raised < u_low, (low, gap, u_low, u_raised)
+
+
+#: Tolerances of the territory presets' simulated unemployment against INSEE's, in points.
+#: The generator (scenarios/make_territories.py) sets jobs_per_active = 1 - rate + 0.03,
+#: assuming a 3 % vacancy rate everywhere and leaving out the self-employed. In the model the
+#: vacancy rate is an outcome: about 3 % in the tight zones, nearer 2 % in the slack ones, where
+#: the unemployed fill more of the positions. So the slack zones come out below INSEE (about
+#: 2 points for Arles and Marseille), the tight ones slightly above: per zone, 3 points covers
+#: that and the noise of 8,000 persons; the errors of both signs cancel around the national
+#: rate, so their mean stays within 0.75 point unless every zone is biased; and the simulated
+#: rates must still follow INSEE's (a slope of at least 0.25 point per point, where a mapping
+#: with a constant vacancy rate would give 1 and the emergent one about 0.4).
+TERRITORY_TOLERANCE_PP = 3.0
+TERRITORY_MEAN_TOLERANCE_PP = 0.75
+TERRITORY_MIN_SLOPE = 0.25
+
+
+def test_territory_presets_simulate_near_their_insee_unemployment_rate() -> None:
+    """Each territory preset runs, and its simulated unemployment rate (mean of two seeds, on
+    8,000 persons) is within TERRITORY_TOLERANCE_PP of the INSEE rate it was made from; the
+    mean error and the slope across the eight zones are bounded too (reasons above).
+
+    Catches, each checked by injecting it: a generator without its vacancy term
+    (jobs_per_active = 1 - rate: mean error +0.9 point), a demand rule creating 3 % too many
+    positions (mean -1.6 points, Arles -3.2), and a generator giving every zone the national
+    rate's positions (slope about 0, Arles -3.0)."""
+    from model import with_values
 
     observed, simulated = [], []
     for name in (n for n in list_presets() if n.startswith("territories/") and n.count("/") == 1):
-        params = with_values(load_scenario(name),
-                             {"population.persons": 8000, "simulation.months": 36})
-        result = simulate(params, 1)
-        assert all(np.isfinite(v) for v in result.outcomes.values()), name
-        observed.append(params.population.unemployment_rate)
-        simulated.append(result.outcomes["unemployment_rate"])
+        params = with_values(load_scenario(name), {
+            "population.persons": 8000, "simulation.months": 36,
+            "simulation.record_spells": False})
+        rates = [_unemployment(params, seed) for seed in (1, 2)]
+        assert all(np.isfinite(r) and 0 < r < 1 for r in rates), name
+        observed.append(100 * params.population.unemployment_rate)
+        simulated.append(100 * float(np.mean(rates)))
     assert len(observed) == 8
-    assert stats.spearmanr(observed, simulated).statistic > 0.8
+    errors = np.array(simulated) - np.array(observed)
+    worst = int(np.argmax(np.abs(errors)))
+    assert abs(errors[worst]) <= TERRITORY_TOLERANCE_PP, (
+        f"zone {worst}: simulated {simulated[worst]:.2f} % against INSEE {observed[worst]:.2f} %")
+    assert abs(errors.mean()) <= TERRITORY_MEAN_TOLERANCE_PP, errors.round(2)
+    slope = np.polyfit(observed, simulated, 1)[0]
+    assert slope >= TERRITORY_MIN_SLOPE, (slope, observed, simulated)
