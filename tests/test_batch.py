@@ -524,11 +524,57 @@ def test_a_live_coordinator_blocks_a_second_one(db_url):
         assert run_batch(store, batch_id, executor).status == "succeeded"
 
 
-def test_compare_and_export(db_url, tmp_path):
+def test_compare_and_export(db_url, tmp_path, monkeypatch):
+    """The paired difference is computed from the per-seed differences: its mean and its
+    t interval (half-width t(0.975, n - 1) x std of the differences / sqrt(n)) are recomputed
+    here from the stored outcomes, the runs matched by their stored seed, not by position. On
+    one territory with a small change of parameter, whose runs share their initial state and
+    luck through the seed, the paired interval of the stock outcomes is less than half the
+    unpaired one (Welch's, from the same stored values). The ``compare`` table is read on a
+    wide console, so the check does not depend on the terminal's width (a console narrowed by
+    COLUMNS at import time cut the names and the test failed under pytest-xdist).
+
+    Catches: runs paired by row order or with the wrong replication (the difference of means
+    stays the same for equal samples, the interval does not); an interval from the two
+    samples' spreads instead of the differences'; a wrong t quantile; replications of two
+    scenarios that do not share their seeds; charts and exports missing runs."""
+    import json
+    import math
+
+    from rich.console import Console
+    from scipy import stats
+
+    import experiments.cli.batch as batch_cli
+    from experiments.store import design_point_table
+
     store = open_store(db_url)
     batch_id, _ = create_batch(store, small_design(replications=3))
+    close_id, _ = create_batch(store, build_design(
+        ["baseline"], points=[{"label": "eff 0.20", "set": {"matching.efficiency": 0.20}},
+                              {"label": "eff 0.205", "set": {"matching.efficiency": 0.205}}],
+        fixed=SMALL, replications=4))
     with LocalExecutor(2) as executor:
         run_batch(store, batch_id, executor)
+        run_batch(store, close_id, executor)
+
+    def stored(batch: int) -> pd.DataFrame:
+        """Outcomes as stored, with each run's design point and seed."""
+        query = (select(design_point_table.c.scenario, design_point_table.c.point_index,
+                        design_point_table.c.label,
+                        design_point_table.c["values"].label("point_values"),
+                        run_table.c.seed_entropy, run_table.c.spawn_key,
+                        outcome_table.c.name, outcome_table.c.value)
+                 .join(run_table, run_table.c.point_id == design_point_table.c.id)
+                 .join(outcome_table, outcome_table.c.run_id == run_table.c.id)
+                 .where(run_table.c.batch_id == batch))
+        with store.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        return pd.DataFrame([{
+            "scenario": r["scenario"], "point_index": r["point_index"], "label": r["label"],
+            "values": json.dumps(r["point_values"], sort_keys=True),
+            "seed": f"{r['seed_entropy']}/{json.dumps(r['spawn_key'])}",
+            "name": r["name"], "value": r["value"]} for r in rows])
+
     comparison = compare_batch(store, batch_id, baseline="baseline")
     summary = comparison.summary
     assert set(summary["scenario"]) == {"baseline", "7503_bayonne"}
@@ -537,10 +583,36 @@ def test_compare_and_export(db_url, tmp_path):
     other = summary[summary["scenario"] == "7503_bayonne"]
     assert (other["diff_n"] == 3).all()
     assert (other["low"] <= other["mean"]).all() and (other["mean"] <= other["high"]).all()
-    # the paired difference equals the difference of means with common seeds
-    row = other.iloc[0]
-    base_row = base[(base.point == row.point) & (base.outcome == row.outcome)].iloc[0]
-    assert row.diff_mean == pytest.approx(row["mean"] - base_row["mean"])
+    # every scenario and point ran on the same three seeds
+    runs = stored(batch_id)
+    seeds = runs.groupby(["scenario", "values"])["seed"].agg(frozenset)
+    assert len(seeds) == 4 and seeds.nunique() == 1 and len(seeds.iloc[0]) == 3
+    by_seed = runs.pivot_table(index=["values", "name", "seed"], columns="scenario",
+                               values="value")
+    values_of = runs.drop_duplicates(["scenario", "point_index"]).set_index(
+        ["scenario", "point_index"])["values"]
+    t2 = stats.t.ppf(0.975, 2)
+    for row in other.itertuples():
+        pairs = by_seed.loc[(values_of[(row.scenario, row.point_index)], row.outcome)]
+        diff = (pairs["7503_bayonne"] - pairs["baseline"]).to_numpy()
+        half = t2 * diff.std(ddof=1) / math.sqrt(diff.size)
+        assert row.diff_mean == pytest.approx(diff.mean(), rel=1e-9, abs=1e-12)
+        assert (row.diff_high - row.diff_mean, row.diff_mean - row.diff_low) == pytest.approx(
+            (half, half), rel=1e-3, abs=1e-12), row.outcome
+
+    # one territory, a small change: pairing on the seed narrows the interval
+    close = compare_batch(store, close_id, baseline="eff 0.20").summary
+    runs = stored(close_id)
+    for outcome in ("employment_rate", "career_share_months_employed"):
+        row = close[(close["point"] == "eff 0.205") & (close["outcome"] == outcome)].iloc[0]
+        mine = runs[runs["name"] == outcome].pivot(index="seed", columns="label", values="value")
+        diff = (mine["eff 0.205"] - mine["eff 0.20"]).to_numpy()
+        paired = stats.t.ppf(0.975, 3) * diff.std(ddof=1) / 2
+        assert (row.diff_high - row.diff_low) / 2 == pytest.approx(paired, rel=1e-3)
+        unpaired = stats.t.ppf(0.975, 6) * math.sqrt(
+            (mine["eff 0.205"].var(ddof=1) + mine["eff 0.20"].var(ddof=1)) / 4)
+        assert paired < unpaired / 2, (outcome, paired, unpaired)
+
     charts = write_charts(store, batch_id, tmp_path / "charts", outcomes=comparison.outcomes)
     assert {p.name for p in charts} >= {"series_unemployment_rate.png", "outcomes.png"}
     assert all(p.stat().st_size > 5000 for p in charts)
@@ -548,10 +620,15 @@ def test_compare_and_export(db_url, tmp_path):
     outcomes = pd.read_csv(tmp_path / "export" / "outcomes.csv")
     assert len(outcomes) == 12 and "unemployment_rate" in outcomes.columns
     assert len(files) == 4
+    # the CLI's console is made at import, when COLUMNS may be narrow: give it a wide one
+    monkeypatch.setattr(batch_cli, "out", Console(width=250, highlight=False))
     result = cli(["compare", str(batch_id), "--db", db_url, "--charts",
                   str(tmp_path / "c2")])
     assert result.exit_code == 0, result.output
-    assert "unemployment_rate" in result.output and (tmp_path / "c2" / "outcomes.png").exists()
+    assert "unemployment_rate" in result.output and "7503_bayonne" in result.output
+    for row in other.itertuples():
+        assert f"[{row.diff_low:+.4f}, {row.diff_high:+.4f}]" in result.output
+    assert {p.name for p in (tmp_path / "c2").iterdir()} == {p.name for p in charts}
     result = cli(["export", str(batch_id), "--format", "parquet", "--db", db_url, "--out",
                   str(tmp_path / "e2")])
     assert result.exit_code == 0, result.output
