@@ -5,15 +5,23 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from experiments.cli import app
 from experiments.results.effects import EFFECTS
+from scenarios import load_scenario
 
 runner = CliRunner()
 
 
 def test_effect_writes_table_runs_and_chart(tmp_path: Path) -> None:
+    """The files and the printed cost. Resto Passerelle is funded all along, so over a
+    12-month horizon each PTCE run costs one year of its budget, and so does their mean.
+
+    Catches: a table missing effects or with intervals that do not hold their mean; runs
+    missing an arm or a replication; the coordination cost counted over the burn-in, scaled
+    with the population, or not printed as the mean of the runs."""
     out = tmp_path / "effect"
     res = runner.invoke(app, ["effect", "ptce/resto_passerelle", "--replications", "2",
                               "--persons", "2000", "--months", "12", "--out", str(out)])
@@ -25,7 +33,10 @@ def test_effect_writes_table_runs_and_chart(tmp_path: Path) -> None:
     assert sorted(runs["arm"].unique()) == ["with_ptce", "without"]
     assert len(runs) == 4
     assert (out / "effects.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert "Coordination cost" in res.output
+    budget = load_scenario("ptce/resto_passerelle").ptce.budget_per_year  # type: ignore[union-attr]
+    cost = runs.loc[runs["arm"] == "with_ptce", "ptce_coordination_cost"]
+    assert cost.to_numpy() == pytest.approx([budget, budget], rel=1e-12)
+    assert f"Coordination cost over the horizon: {budget:,.0f} EUR" in res.output
 
 
 def test_effect_replaces_its_previous_output_but_not_other_folders(tmp_path: Path) -> None:
