@@ -411,6 +411,47 @@ def test_event_after_the_horizon_and_without_a_kind(tmp_path: Path) -> None:
     assert "after the horizon" in str(err)
 
 
+def test_sectors_named_in_training_and_ptce_are_located(tmp_path: Path) -> None:
+    """A sector unknown to ``demand.sectors`` in a training programme or in the ``ptce``
+    section is reported at its own key, with the closest sector. Catches cross-section rules
+    reported on the whole file (no line, no suggestion) or not at all."""
+    err = error_of(write(tmp_path, """
+        training:
+          programmes:
+            - {sector: industri, seats: 5, duration_months: 3}
+        ptce: {sectors: [retial]}
+        """))
+    by_path = {p.path: p for p in err.problems}
+    assert set(by_path) == {"training.programmes[0].sector", "ptce.sectors[0]"}
+    assert by_path["training.programmes[0].sector"].suggestion == "industry"
+    assert by_path["training.programmes[0].sector"].line == 4
+    assert by_path["ptce.sectors[0]"].suggestion == "retail"
+    assert by_path["ptce.sectors[0]"].received == "retial"
+
+
+def test_the_schema_itself_reports_event_problems_at_their_location() -> None:
+    """Validating the parameters directly (no loader) gives every event problem at its own
+    ``loc``, even when another section is invalid. Catches rules moved back into the loader
+    (the model would then accept these events) and rules that run only when the whole tree
+    is valid."""
+    from pydantic import ValidationError
+
+    data = TerritoryParams().model_dump()
+    data["population"]["persons"] = "many"
+    data["events"] = [{"at": 3, "demand_shock": {"sector": "nowhere", "factor": 0.5}},
+                      {"at": 500, "set": {"population.persons": 10}},
+                      {"at": 4, "set": {"matching.noise": 99}}]
+    with pytest.raises(ValidationError) as info:
+        TerritoryParams.model_validate(data)
+    found = {e["loc"]: e["type"] for e in info.value.errors()}
+    assert found == {
+        ("population", "persons"): "int_parsing",
+        ("events", 0, "demand_shock", "sector"): "unknown_sector",
+        ("events", 1, "set", "population.persons"): "not_settable",
+        ("events", 2, "set", "matching.noise"): "less_than_equal",
+    }  # events[1].at is checked once the event itself is valid
+
+
 # --------------------------------------------------------------------------------------------
 # All problems at once
 
