@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.text import Text
 
 if TYPE_CHECKING:
-    from experiments.cli.main import SizeOptions
+    from experiments.cli.options import SizeOptions
 
 err = Console(stderr=True, highlight=False)
 stdout = Console(highlight=False)
@@ -41,7 +41,7 @@ def _sized(base: Any, size: SizeOptions) -> Any:
 def register(app: typer.Typer) -> None:
     """Add ``calibrate`` and ``sensitivity`` to the ``ptce`` app, with the ``--persons`` and
     ``--months`` options every command that runs the model has."""
-    from experiments.cli.main import with_size_options
+    from experiments.cli.options import with_size_options
 
     app.command("calibrate")(with_size_options(calibrate_command))
     app.command("sensitivity")(with_size_options(sensitivity_command))

@@ -32,7 +32,7 @@ from rich.table import Table
 from rich.text import Text
 
 if TYPE_CHECKING:
-    from experiments.cli.main import SizeOptions
+    from experiments.cli.options import SizeOptions
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -386,7 +386,7 @@ def _check_folder(folder: Path, markers: tuple[str, ...], option: str) -> None:
 
 def register(app: typer.Typer) -> None:
     """Add ``batch``, ``runs`` (list, show), ``compare`` and ``export`` to ``app``."""
-    from experiments.cli.main import with_size_options
+    from experiments.cli.options import with_size_options
 
     app.command("batch")(with_size_options(batch))
     app.add_typer(runs_app, name="runs")

@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.text import Text
 
 if TYPE_CHECKING:
-    from experiments.cli.main import SizeOptions
+    from experiments.cli.options import SizeOptions
     from model import TerritoryParams
 
 out = Console(highlight=False)
@@ -121,6 +121,6 @@ def report(
 def register(app: typer.Typer) -> None:
     """Add ``report`` to the ``ptce`` command line, with the ``--persons`` and ``--months``
     options every command that runs the model has."""
-    from experiments.cli.main import with_size_options
+    from experiments.cli.options import with_size_options
 
     app.command("report")(with_size_options(report))
