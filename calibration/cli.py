@@ -1,5 +1,5 @@
-"""``ptce calibrate`` and ``ptce sensitivity``, added to the ``ptce`` command line through the
-``ptce.commands`` entry point (``register``).
+"""``ptce calibrate``, ``ptce sensitivity`` and ``ptce validation``, added to the ``ptce``
+command line through the ``ptce.commands`` entry point (``register``).
 
 Exit codes: 0 success; 2 bad input (unknown zone, bad parameter or data file, bad option;
 the message names the file and the key); 1 an unexpected error.
@@ -39,12 +39,13 @@ def _sized(base: Any, size: SizeOptions) -> Any:
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``calibrate`` and ``sensitivity`` to the ``ptce`` app, with the ``--persons`` and
-    ``--months`` options every command that runs the model has."""
+    """Add ``calibrate``, ``sensitivity`` and ``validation`` to the ``ptce`` app, with the
+    ``--persons`` and ``--months`` options every command that runs the model has."""
     from experiments.cli.options import with_size_options
 
     app.command("calibrate")(with_size_options(calibrate_command))
     app.command("sensitivity")(with_size_options(sensitivity_command))
+    app.command("validation")(with_size_options(validation_command))
 
 
 def _open_store(db: str | None) -> Any:
@@ -279,3 +280,71 @@ def sensitivity_command(
         out_console.print(f"  {row['method']:6} {row['factor']:40} {row['index_name']:8} "
                           f"{row['value']:.4g} ± {row['conf']:.3g}")
     out_console.print(f"plot: {result.plot}")
+
+
+def validation_command(
+    scenarios: Annotated[list[str] | None, typer.Argument(
+        help="scenario files or preset names (default: baseline)", show_default=False,
+        metavar="[SCENARIO]...")] = None,
+    out: Annotated[Path, typer.Option(
+        help="output folder; a previous validation report there is replaced, any other "
+        "non-empty folder is refused")] = Path("runs") / "validation",
+    replications: Annotated[int, typer.Option(
+        min=2, help="runs per scenario (common seeds)")] = 10,
+    seed: Annotated[int, typer.Option(min=0, help="root seed of the replications")] = 20261128,
+    lang: Annotated[str, typer.Option("--lang", help="language of validation.md: fr or en")]
+        = "fr",
+    *,
+    size: SizeOptions,
+) -> None:
+    """Compare the model with published figures it is not calibrated on (Dares, INSEE,
+    France Travail), and with the calibration's own targets.
+
+    Writes validation.csv, validation.md and validation.png (target and tolerance band
+    against the simulated value and its 95 % interval), all or nothing.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from calibration.validation import ValidationError, validation_rows, write_report
+    from experiments.results.outputs import OutputDirError, check_out_dir
+    from scenarios import ScenarioError, load_scenario
+
+    if lang not in ("fr", "en"):
+        raise typer.BadParameter(f"{lang!r}: use fr or en", param_hint="'--lang'")
+    names = scenarios or ["baseline"]
+    try:
+        check_out_dir(out, marker=("validation.csv", "*/validation.csv"))
+    except OutputDirError as exc:
+        raise typer.BadParameter(str(exc), param_hint="'--out'") from None
+    loaded = []
+    for name in names:
+        try:
+            loaded.append((name, size.apply(load_scenario(name))))
+        except ScenarioError as exc:
+            raise typer.BadParameter(str(exc), param_hint="'SCENARIO'") from None
+    reports = []
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  console=err, transient=True) as bar:
+        for name, params in loaded:
+            task = bar.add_task(f"validation {name}", total=replications)
+            try:
+                rows = validation_rows(params, replications, seed, lang,
+                                       progress=lambda done, t=task: bar.update(t,
+                                                                                completed=done))
+            except ValidationError as exc:
+                raise _fail(str(exc)) from None
+            reports.append((name, rows))
+    sizes = [(p.population.persons, p.simulation.months) for _, p in loaded]
+    try:
+        files = write_report(reports, out, replications=replications, seed=seed, sizes=sizes,
+                             lang=lang)
+    except OSError as exc:
+        raise _fail(f"cannot write the validation report to {out}: {exc}") from None
+    for name, rows in reports:
+        held = [r for r in rows if not r.figure.used_in_calibration]
+        ok = sum(r.within for r in held)
+        stdout.print(f"{name}: {ok} of {len(held)} validation figures within tolerance "
+                     f"({ok / len(held):.0%}); "
+                     f"{sum(r.within for r in rows if r.figure.used_in_calibration)} of "
+                     f"{sum(r.figure.used_in_calibration for r in rows)} calibration targets")
+    stdout.print(f"wrote {', '.join(str(f) for f in files)}")
