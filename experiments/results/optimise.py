@@ -460,6 +460,13 @@ def plot_front(result: OptimiseResult, path: Path, title: str) -> Path:
     draw(result.pareto, "#2a9d8f", "o", "mélanges non dominés (recherche, IC 95 %)")
     if result.fresh is not None and len(result.fresh):
         draw(result.fresh, "#264653", "s", "les mêmes sur de nouvelles graines (IC 95 %)")
+        # a dotted line from each mix's search estimate to its fresh-seed estimate
+        pairs = result.fresh.merge(result.pareto, on="trial", suffixes=("_f", "_s"))
+        for _, r in pairs.iterrows():
+            x0 = r["yearly_cost_s"] if x is None else r[f"{x}_mean_s"]
+            x1 = r["yearly_cost_f"] if x is None else r[f"{x}_mean_f"]
+            ax.plot([x0, x1], [r[f"{y}_mean_s"], r[f"{y}_mean_f"]], ls=":", color="#264653",
+                    lw=0.8)
     ax.axhline(0, color="#444444", lw=0.6)
     if x is not None:
         ax.axvline(0, color="#444444", lw=0.6)
