@@ -2,8 +2,9 @@
 
 One file per zone d'emploi (ZE2020) of the PTCE described in the seed document. Each starts
 from ``baseline`` and sets the zone's real unemployment rate (INSEE, Taux de chômage localisés,
-2024 annual mean), the job positions that make the model's structural unemployment match it,
-and SIAE posts at the national IAE intensity and type mix. The calibration issue will fit the
+2024 annual mean), job positions from that rate and the national vacancy rate (a first
+approximation: in the model the vacancy rate is an outcome, lower in slack zones, so those come
+out about 2 points below their rate; the calibrated files fit it), and SIAE posts at the national IAE intensity and type mix. The calibration issue will fit the
 other local values later.
 
 Usage (reproducible: same data, same files)::
@@ -156,8 +157,8 @@ population:
   unemployment_rate: {u}
 
 demand:
-  # 1 - unemployment_rate + {VACANCY_RATE} (national vacancy rate, national_targets.csv), so the
-  # model's structural unemployment matches the observed rate
+  # 1 - unemployment_rate + {VACANCY_RATE} (national vacancy rate, national_targets.csv): a first
+  # approximation; slack zones come out below their rate (calibrated/ has the fitted files)
   jobs_per_active: {jobs}
 
 # SIAE posts per 20,000 persons: national IAE intensity ({IAE_INTENSITY * 100:.2f} % of the labour
