@@ -13,21 +13,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.text import Text
+
+from experiments.cli.common import err, fail
+from experiments.cli.common import out as stdout
 
 if TYPE_CHECKING:
-    from experiments.cli.options import SizeOptions
+    from experiments.cli.common import SizeOptions
 
-err = Console(stderr=True, highlight=False)
-stdout = Console(highlight=False)
 
 CALIBRATED_DIR = Path("scenarios") / "territories" / "calibrated"
 REPORTS_DIR = Path("calibration") / "reports"
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(Text("error: ", style="bold red") + Text(message), soft_wrap=True)
-    return typer.Exit(code)
 
 
 def _sized(base: Any, size: SizeOptions) -> Any:
@@ -41,7 +36,7 @@ def _sized(base: Any, size: SizeOptions) -> Any:
 def register(app: typer.Typer) -> None:
     """Add ``calibrate``, ``sensitivity`` and ``validation`` to the ``ptce`` app, with the
     ``--persons`` and ``--months`` options every command that runs the model has."""
-    from experiments.cli.options import with_size_options
+    from experiments.cli.common import with_size_options
 
     app.command("calibrate")(with_size_options(calibrate_command))
     app.command("sensitivity")(with_size_options(sensitivity_command))
@@ -55,7 +50,7 @@ def _open_store(db: str | None) -> Any:
     try:
         store = open_store(db)
     except StoreError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     ensure_tables(store)
     return store
 
@@ -65,7 +60,7 @@ def _territory_file(code: str) -> Path:
 
     matches = sorted((PRESETS_DIR / "territories").glob(f"{code}_*.yaml"))
     if not matches:
-        raise _fail(f"no territory file scenarios/territories/{code}_*.yaml for zone {code!r}")
+        raise fail(f"no territory file scenarios/territories/{code}_*.yaml for zone {code!r}")
     return matches[0]
 
 
@@ -123,7 +118,7 @@ def calibrate_command(
 
     code = territory.strip()
     if sampler not in ("cmaes", "tpe"):
-        raise _fail(f"--sampler {sampler!r}: use cmaes or tpe")
+        raise fail(f"--sampler {sampler!r}: use cmaes or tpe")
     report_dir = out or REPORTS_DIR / code
     try:  # before the long calibration, so a bad folder costs nothing
         check_out_dir(report_dir, marker=REPORT_FILE)
@@ -134,20 +129,20 @@ def calibrate_command(
         _, zone_name = zone_unemployment(code, year)
         slug = zone_slug(code)
     except TargetError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     territory_path = _territory_file(code)
     try:
         base = _sized(load_scenario(territory_path), size)
         specs = load_param_specs(params or DEFAULT_PARAMS, base)
         sampler_options = load_sampler_options(params or DEFAULT_PARAMS)
     except (ScenarioError, CalibrationError) as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     store = _open_store(db)
     scenario = f"territories/{territory_path.stem}"
     try:
         executor = make_executor(workers=workers)
     except ExecutorStartError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     started = time.perf_counter()
     with executor, Progress(TextColumn(f"calibrating {code} {zone_name}"), BarColumn(),
                             MofNCompleteColumn(), TextColumn("best loss {task.fields[best]}"),
@@ -162,9 +157,9 @@ def calibrate_command(
                                replications=replications, sampler=sampler, seed=seed,
                                on_trial=on_trial, **sampler_options)
         except CalibrationError as exc:
-            raise _fail(str(exc)) from None
+            raise fail(str(exc)) from None
         except CalibrationRunError as exc:
-            raise _fail(str(exc), code=1) from None
+            raise fail(str(exc), code=1) from None
     seconds = time.perf_counter() - started
     per_trial = seconds / max(1, result.trials_run)
     validation = validation_runs(result.params, replications, seed)
@@ -262,18 +257,18 @@ def sensitivity_command(
         base = _sized(load_scenario(scenario), size)
         specs = load_param_specs(params or DEFAULT_PARAMS, base)
     except (ScenarioError, CalibrationError, SensitivityError) as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     store = _open_store(db)
     try:
         executor = make_executor(workers=workers)
     except ExecutorStartError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     with executor:
         try:
             result = run_sensitivity(store, executor, base, scenario, specs, outcome,
                                      samples=samples, seed=seed, out_dir=out)
         except SensitivityError as exc:
-            raise _fail(str(exc)) from None
+            raise fail(str(exc)) from None
     out_console = Console(highlight=False)
     out_console.print(f"sensitivity run {result.run_id}: retained {', '.join(result.retained)}")
     for row in result.rows:
@@ -332,14 +327,14 @@ def validation_command(
                                        progress=lambda done, t=task: bar.update(t,
                                                                                 completed=done))
             except ValidationError as exc:
-                raise _fail(str(exc)) from None
+                raise fail(str(exc)) from None
             reports.append((name, rows))
     sizes = [(p.population.persons, p.simulation.months) for _, p in loaded]
     try:
         files = write_report(reports, out, replications=replications, seed=seed, sizes=sizes,
                              lang=lang)
     except OSError as exc:
-        raise _fail(f"cannot write the validation report to {out}: {exc}") from None
+        raise fail(f"cannot write the validation report to {out}: {exc}") from None
     for name, rows in reports:
         held = [r for r in rows if not r.figure.used_in_calibration]
         ok = sum(r.within for r in held)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-err = Console(stderr=True, highlight=False)
+from experiments.cli.common import err
 
 
 def register(app: typer.Typer) -> None:

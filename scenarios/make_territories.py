@@ -1,11 +1,12 @@
 """Write the territory presets ``scenarios/territories/<code>_<slug>.yaml``.
 
-One file per zone d'emploi (ZE2020) of the PTCE described in the seed document. Each starts
-from ``baseline`` and sets the zone's real unemployment rate (INSEE, Taux de chômage localisés,
-2024 annual mean), job positions from that rate and the national vacancy rate (a first
-approximation: in the model the vacancy rate is an outcome, lower in slack zones, so those come
-out about 2 points below their rate; the calibrated files fit it), and SIAE posts at the national IAE intensity and type mix. The calibration issue will fit the
-other local values later.
+One file per zone d'emploi (ZE2020) of the PTCE described in the seed document. Each starts from
+``baseline`` and sets the zone's real unemployment rate (INSEE, Taux de chômage localisés, 2024
+annual mean), job positions from that rate and the national vacancy rate (a first approximation:
+in the model the vacancy rate is an outcome, lower in slack zones, so those come out about 2
+points below their rate; the calibrated files fit it), and SIAE posts at the national IAE
+intensity and type mix. The calibrated files (scenarios/territories/calibrated/) fit the other
+local values.
 
 Usage (reproducible: same data, same files)::
 

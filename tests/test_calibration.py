@@ -176,7 +176,7 @@ def test_params_file_errors_name_file_and_key(tmp_path: Path) -> None:
 
 
 def test_cli_bad_input_exits_2(tmp_path: Path) -> None:
-    from experiments.cli import app
+    from experiments.cli.main import app
 
     runner = CliRunner()
     db = f"sqlite:///{tmp_path / 'cli.sqlite'}"

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from experiments.cli import app
+from experiments.cli.main import app
 from experiments.results.outputs import run_files
 from model import OUTCOME_DOCS, SERIES_DOCS
 

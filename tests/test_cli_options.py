@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 import experiments.results.compare as compare
 import experiments.results.effects as effects
 import experiments.results.outputs as outputs
-from experiments.cli import app
+from experiments.cli.main import app
 from experiments.results.outputs import atomic_dir, atomic_file
 
 runner = CliRunner()

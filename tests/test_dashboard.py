@@ -53,7 +53,7 @@ def write_calibration(db_url: str, folder: Path) -> int:
     from calibration.db import calibration_run_table, ensure_tables
     from calibration.estimator import ParamSpec
     from calibration.sensitivity import run_sensitivity
-    from experiments.cli import app as ptce
+    from experiments.cli.main import app as ptce
     from experiments.execution.executors import LocalExecutor
     from experiments.store import open_store
     from model import with_values

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from experiments.cli import app
+from experiments.cli.main import app
 from experiments.results import optimise as opt
 from experiments.results.effects import EFFECTS, paired_effects
 from model import with_values

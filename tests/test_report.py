@@ -14,7 +14,7 @@ import pytest
 from scipy import stats
 from typer.testing import CliRunner
 
-from experiments.cli import app
+from experiments.cli.main import app
 from experiments.results import french as fr
 from experiments.results.effects import EFFECTS
 from experiments.results.report import HEADLINES, cited_sections, scenario_info

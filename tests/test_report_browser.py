@@ -14,7 +14,7 @@ import pytest
 from conftest import CHROMIUM
 from typer.testing import CliRunner
 
-from experiments.cli import app
+from experiments.cli.main import app
 
 # skipped with the reason where Chromium or playwright is missing, failed under CI (conftest)
 pytestmark = pytest.mark.requires_chromium

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from calibration import validation as v
 from calibration.targets import build_targets
-from experiments.cli import app
+from experiments.cli.main import app
 from model import simulate, with_values
 from scenarios import load_scenario
 

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -31,11 +30,11 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-if TYPE_CHECKING:
-    from experiments.cli.options import SizeOptions
+from experiments.cli.common import err, fail, out
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+if TYPE_CHECKING:
+    from experiments.cli.common import SizeOptions
+
 
 DbOption = Annotated[str | None, typer.Option(
     "--db", help="database URL (default: $PTCE_DB, else sqlite:///runs/ptce.sqlite)",
@@ -47,18 +46,13 @@ class ExportFormat(StrEnum):
     parquet = "parquet"
 
 
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(Text("error: ", style="bold red") + Text(message))
-    return typer.Exit(code)
-
-
 def _open(db: str | None) -> Any:
     from experiments.store import StoreError, open_store
 
     try:
         return open_store(db)
     except StoreError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
 
 
 def _batch_row(store: Any, batch_id: int) -> dict[str, Any]:
@@ -67,7 +61,7 @@ def _batch_row(store: Any, batch_id: int) -> dict[str, Any]:
     try:
         return get_batch(store, batch_id)
     except BatchError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
 
 
 # --------------------------------------------------------------------------------- batch
@@ -128,16 +122,16 @@ def batch(
                                          sets=set_values or [], root_seed=seed)
             else:
                 if not scenarios:
-                    raise _fail("give one or more scenarios, --experiment FILE or --resume ID")
+                    raise fail("give one or more scenarios, --experiment FILE or --resume ID")
                 kwargs: dict[str, Any] = {} if seed is None else {"root_seed": seed}
                 design = build_design(scenarios, sets=set_values or [], lhs=lhs or [],
                                       samples=samples if lhs else 0,
                                       replications=replications or 1, **kwargs)
         except (DesignError, ScenarioError) as exc:
-            raise _fail(str(exc)) from None
+            raise fail(str(exc)) from None
         design = _sized_design(design, size)
     elif scenarios or experiment or set_values or lhs or size.updates():
-        raise _fail("--resume ID takes no scenarios, --experiment, --set, --lhs, --persons or "
+        raise fail("--resume ID takes no scenarios, --experiment, --set, --lhs, --persons or "
                     "--months")
 
     store = _open(db)
@@ -146,7 +140,7 @@ def batch(
     try:
         executor = make_executor(workers=workers, scheduler=scheduler)
     except ExecutorStartError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     with executor:
         if design is not None:
             batch_id, existed = create_batch(store, design, new=new)
@@ -162,7 +156,7 @@ def batch(
             report = _run_with_progress(store, batch_id, executor, force=force, spells=spells,
                                         quiet=quiet, run_batch=run_batch)
         except BatchError as exc:
-            raise _fail(str(exc)) from None
+            raise fail(str(exc)) from None
     out.print(f"batch {report.batch_id}: {report.succeeded}/{report.total} runs succeeded, "
               f"{report.failed} failed ({report.ran} run now, {report.already_done} done "
               f"before) in {report.wall_seconds:.1f} s; SQL writes {report.sql_seconds:.2f} s")
@@ -269,7 +263,7 @@ def runs_show(batch_id: Annotated[int, typer.Argument(help="batch id")],
     if run is not None:
         match = [r for r in rows if r["id"] == run]
         if not match:
-            raise _fail(f"batch {batch_id} has no run {run} (runs {rows[0]['id']}.."
+            raise fail(f"batch {batch_id} has no run {run} (runs {rows[0]['id']}.."
                         f"{rows[-1]['id']})" if rows else f"batch {batch_id} has no runs")
         r = match[0]
         out.print(f"run {r['id']} of batch {batch_id}: {r['status']}  scenario {r['scenario']}  "
@@ -328,7 +322,7 @@ def compare(
     try:
         result = compare_batch(store, batch_id, baseline=baseline, outcomes=outcome)
     except CompareError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     table = Table("scenario", "point", "outcome", "n", "mean", "95 % interval",
                   f"diff vs {Path(result.baseline).stem}", "95 % interval (paired)")
     for row in result.summary.itertuples(index=False):
@@ -341,7 +335,7 @@ def compare(
     try:
         paths = write_charts(store, batch_id, folder, outcomes=result.outcomes)
     except OSError as exc:
-        raise _fail(f"cannot write charts to {str(folder)!r}: {exc.strerror or exc}") from None
+        raise fail(f"cannot write charts to {str(folder)!r}: {exc.strerror or exc}") from None
     for path in paths:
         out.print(f"chart: {path}")
 
@@ -369,7 +363,7 @@ def export(
     try:
         paths = export_batch(store, batch_id, folder, fmt.value)
     except OSError as exc:
-        raise _fail(f"cannot write to {str(folder)!r}: {exc.strerror or exc}") from None
+        raise fail(f"cannot write to {str(folder)!r}: {exc.strerror or exc}") from None
     for path in paths:
         out.print(f"wrote {path}")
 
@@ -386,7 +380,7 @@ def _check_folder(folder: Path, markers: tuple[str, ...], option: str) -> None:
 
 def register(app: typer.Typer) -> None:
     """Add ``batch``, ``runs`` (list, show), ``compare`` and ``export`` to ``app``."""
-    from experiments.cli.options import with_size_options
+    from experiments.cli.common import with_size_options
 
     app.command("batch")(with_size_options(batch))
     app.add_typer(runs_app, name="runs")

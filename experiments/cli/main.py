@@ -12,11 +12,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from experiments.cli.options import SizeOptions, with_size_options
+from experiments.cli.common import SizeOptions, err, fail, out, scenario_slug, with_size_options
 
 if TYPE_CHECKING:
     from model import RunResult, TerritoryParams
@@ -34,28 +33,10 @@ app = typer.Typer(
     rich_markup_mode="markdown",
 )
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
-
 
 class TableFormat(StrEnum):
     csv = "csv"
     parquet = "parquet"
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    """Print ``message`` (verbatim, no markup) on stderr; return the Exit to raise."""
-    err.print(Text("error: ", style="bold red") + Text(message), soft_wrap=True)
-    return typer.Exit(code)
-
-
-def _scenario_slug(source: str) -> str:
-    """A directory-friendly name of a scenario: the file stem (``7503_bayonne``)."""
-    stem = Path(source).name
-    for suffix in (".yaml", ".yml"):
-        stem = stem.removesuffix(suffix)
-    keep = "".join(c if c.isalnum() or c in "-_." else "_" for c in stem)
-    return keep.strip("._") or "scenario"
 
 
 # --------------------------------------------------------------------------------- run
@@ -68,7 +49,7 @@ def _load_sized(scenario: str, size: SizeOptions) -> "TerritoryParams":
     try:
         params = load_scenario(scenario)
     except ScenarioError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     return size.apply(params)
 
 
@@ -190,7 +171,7 @@ def run(
     params = _load_sized(scenario, size)
     scenario_file = resolve_scenario(scenario)
 
-    name = _scenario_slug(str(scenario_file))
+    name = scenario_slug(str(scenario_file))
     target = out_dir if out_dir is not None else Path("runs") / f"{name}-seed{seed}"
     try:
         check_out_dir(target)
@@ -214,7 +195,7 @@ def run(
                           spells_fmt=spells_fmt.value, title=title)
     except OSError as exc:
         hint = "" if out_dir is not None else " (choose another directory with --out)"
-        raise _fail(f"cannot write the outputs to {target}: {exc}{hint}") from None
+        raise fail(f"cannot write the outputs to {target}: {exc}{hint}") from None
 
     out.print(summary_table(result.outcomes,
                             f"{params.name}, seed {seed}, {sim.months} months"))
@@ -355,7 +336,7 @@ def bench(
     try:
         params = load_scenario(scenario)
     except ScenarioError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     try:
         with_values(params, {"simulation.months": months})
     except ValidationError as exc:
@@ -386,7 +367,7 @@ def bench(
                                ptce_scenario=PTCE_SCENARIO if ptce else None,
                                batch_runs=batch_runs, on_start=on_start)
         except BenchError as exc:
-            raise _fail(str(exc), code=1) from None
+            raise fail(str(exc), code=1) from None
     render(report, out)
     if json_file is not None:
         from experiments.results.outputs import write_text_atomic
@@ -394,7 +375,7 @@ def bench(
         try:
             write_text_atomic(json_file, json.dumps(report.to_json(), indent=2) + "\n")
         except OSError as exc:
-            raise _fail(f"cannot write {json_file}: {exc}") from None
+            raise fail(f"cannot write {json_file}: {exc}") from None
         out.print(f"Saved the figures to {json_file}")
 
 
@@ -433,9 +414,9 @@ def effect(
 
     params = _load_sized(scenario, size)
     if params.ptce is None:
-        raise _fail(f"{resolve_scenario(scenario)}: the scenario has no `ptce` section, so "
+        raise fail(f"{resolve_scenario(scenario)}: the scenario has no `ptce` section, so "
                     "there is no PTCE to compare with its absence (see the presets ptce/...)")
-    name = _scenario_slug(str(resolve_scenario(scenario)))
+    name = scenario_slug(str(resolve_scenario(scenario)))
     target = out_dir if out_dir is not None else Path("runs") / f"{name}-effect-seed{seed}"
     try:
         check_out_dir(target, marker="effects.csv")
@@ -472,7 +453,7 @@ def effect(
             result.runs.to_csv(tmp / "runs.csv", index=False)
             plot_effects(result, tmp / "effects.png")
     except OSError as exc:
-        raise _fail(f"cannot write the outputs to {target}: {exc}") from None
+        raise fail(f"cannot write the outputs to {target}: {exc}") from None
     out.print(f"Wrote effects.csv, runs.csv, effects.png to {target}{os.sep}")
 
 

@@ -14,25 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
-from rich.text import Text
+
+from experiments.cli.common import err, fail, load_pole, out, scenario_slug
 
 if TYPE_CHECKING:
-    from experiments.cli.options import SizeOptions
-
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(Text("error: ", style="bold red") + Text(message), soft_wrap=True)
-    return typer.Exit(code)
-
-
-def _slug(text: str) -> str:
-    keep = "".join(c if c.isalnum() or c in "-_." else "_" for c in text)
-    return keep.strip("._") or "scenario"
+    from experiments.cli.common import SizeOptions
 
 
 def optimise(
@@ -80,7 +67,6 @@ def optimise(
 
     from experiments.results import optimise as opt
     from experiments.results.outputs import OutputDirError, check_out_dir
-    from scenarios import ScenarioError, load_scenario, resolve_scenario
 
     try:
         names = opt.check_objectives(objectives or list(opt.DEFAULT_OBJECTIVES))
@@ -94,19 +80,12 @@ def optimise(
                                     "--fresh-seeds")
     except opt.OptimiseError as exc:
         raise typer.BadParameter(str(exc), param_hint=f"'{exc.param}'") from None
-    try:
-        file = resolve_scenario(scenario)
-        params = size.apply(load_scenario(file))
-    except ScenarioError as exc:
-        raise typer.BadParameter(str(exc), param_hint="'SCENARIO'") from None
-    if params.ptce is None:
-        raise typer.BadParameter(f"{file}: the scenario has no `ptce` section, so it has no "
-                                 "levers to optimise", param_hint="'SCENARIO'")
+    params, file = load_pole(scenario, size, "it has no levers to optimise")
     try:
         opt.check_budget(budget, params)
     except opt.OptimiseError as exc:
         raise typer.BadParameter(str(exc), param_hint="'--budget'") from None
-    stem = _slug(file.name.removesuffix(".yaml").removesuffix(".yml"))
+    stem = scenario_slug(file)
     target = out_dir if out_dir is not None else (
         Path("runs") / "optimise" / f"{stem}-budget{budget:.0f}-seed{seed}")
     try:
@@ -119,7 +98,7 @@ def optimise(
     try:
         store = open_store(db)
     except StoreError as exc:
-        raise _fail(f"--db: {exc}") from None
+        raise fail(f"--db: {exc}") from None
     url = store.url
     store.engine.dispose()
 
@@ -147,7 +126,7 @@ def optimise(
     try:
         files = opt.write_outputs(result, target, title=params.name, manifest=manifest)
     except OSError as exc:
-        raise _fail(f"cannot write to {target}: {exc}") from None
+        raise fail(f"cannot write to {target}: {exc}") from None
 
     table = Table(title=f"Non-dominated mixes within {budget:,.0f} EUR a year "
                         f"({len(result.pareto)} of {result.trials} trials)")
@@ -172,6 +151,6 @@ def optimise(
 
 def register(app: typer.Typer) -> None:
     """Add ``optimise`` to the ``ptce`` command line, with ``--persons`` and ``--months``."""
-    from experiments.cli.options import with_size_options
+    from experiments.cli.common import with_size_options
 
     app.command("optimise")(with_size_options(optimise))

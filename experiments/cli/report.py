@@ -14,48 +14,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.text import Text
+
+from experiments.cli.common import err, fail, load_pole, out, scenario_slug
 
 if TYPE_CHECKING:
-    from experiments.cli.options import SizeOptions
-    from model import TerritoryParams
-
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+    from experiments.cli.common import SizeOptions
 
 
 class Language(StrEnum):
     fr = "fr"
     en = "en"
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(Text("error: ", style="bold red") + Text(message), soft_wrap=True)
-    return typer.Exit(code)
-
-
-def _load(scenario: str, size: SizeOptions) -> tuple[TerritoryParams, Path]:
-    """The scenario with --persons/--months applied and its file, or exit 2 naming the
-    argument or option at fault."""
-    from scenarios import ScenarioError, load_scenario, resolve_scenario
-
-    try:
-        file = resolve_scenario(scenario)
-        params = size.apply(load_scenario(file))
-    except ScenarioError as exc:
-        raise typer.BadParameter(str(exc), param_hint="'SCENARIO'") from None
-    if params.ptce is None:
-        raise typer.BadParameter(
-            f"{file}: the scenario has no `ptce` section, so there is no pole to compare with "
-            "its absence (see the presets ptce/...)", param_hint="'SCENARIO'")
-    return params, file
-
-
-def _slug(file: Path) -> str:
-    stem = file.name.removesuffix(".yaml").removesuffix(".yml")
-    keep = "".join(c if c.isalnum() or c in "-_." else "_" for c in stem)
-    return keep.strip("._") or "scenario"
 
 
 def report(
@@ -90,9 +58,10 @@ def report(
     from experiments.results.outputs import OutputDirError, check_out_dir
     from experiments.results.report import build_report, write_report
 
-    params, file = _load(scenario, size)
+    params, file = load_pole(scenario, size, "there is no pole to compare with its absence "
+                                             "(see the presets ptce/...)")
     target = out_dir if out_dir is not None else (
-        Path("runs") / f"{_slug(file)}-report-seed{seed}")
+        Path("runs") / f"{scenario_slug(file)}-report-seed{seed}")
     try:
         check_out_dir(target, marker="report.html")
     except OutputDirError as exc:
@@ -114,13 +83,13 @@ def report(
     try:
         files = write_report(built, target)
     except OSError as exc:
-        raise _fail(f"cannot write the report to {target}: {exc}") from None
+        raise fail(f"cannot write the report to {target}: {exc}") from None
     out.print(f"Wrote {', '.join(f.name for f in files)} to {target}/")
 
 
 def register(app: typer.Typer) -> None:
     """Add ``report`` to the ``ptce`` command line, with the ``--persons`` and ``--months``
     options every command that runs the model has."""
-    from experiments.cli.options import with_size_options
+    from experiments.cli.common import with_size_options
 
     app.command("report")(with_size_options(report))

@@ -1,4 +1,5 @@
-"""The options every command that runs the model shares: ``--persons`` and ``--months``
+"""What the commands share: the consoles, the error exit (exit code 2 with a message naming the
+file, key or option), and the ``--persons``/``--months`` of every command that runs the model
 (declared once in :data:`SIZE_OPTIONS`, added to a command by :func:`with_size_options`)."""
 
 import functools
@@ -6,12 +7,53 @@ import inspect
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.console import Console
+from rich.text import Text
 
 if TYPE_CHECKING:
     from model import TerritoryParams
+
+
+#: Standard output and error of the commands (no automatic highlighting of numbers).
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print ``message`` (verbatim, no markup) on stderr; return the Exit to raise."""
+    err.print(Text("error: ", style="bold red") + Text(message), soft_wrap=True)
+    return typer.Exit(code)
+
+
+def scenario_slug(source: str | Path) -> str:
+    """A folder-friendly name of a scenario: the file stem (``7503_bayonne``)."""
+    stem = Path(source).name
+    for suffix in (".yaml", ".yml"):
+        stem = stem.removesuffix(suffix)
+    keep = "".join(c if c.isalnum() or c in "-_." else "_" for c in stem)
+    return keep.strip("._") or "scenario"
+
+
+def load_pole(scenario: str, size: "SizeOptions", missing_pole: str
+              ) -> tuple["TerritoryParams", Path]:
+    """A scenario that has a ``ptce`` section, with --persons/--months applied, and its file;
+    otherwise ``typer.BadParameter`` naming SCENARIO (exit 2), ``missing_pole`` saying why a
+    pole is needed."""
+    from scenarios import ScenarioError, load_scenario, resolve_scenario
+
+    try:
+        file = resolve_scenario(scenario)
+        params = size.apply(load_scenario(file))
+    except ScenarioError as exc:
+        raise typer.BadParameter(str(exc), param_hint="'SCENARIO'") from None
+    if params.ptce is None:
+        raise typer.BadParameter(f"{file}: the scenario has no `ptce` section, so {missing_pole}",
+                                 param_hint="'SCENARIO'")
+    return params, file
 
 
 @dataclass(frozen=True)
