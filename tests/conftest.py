@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import os
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +78,24 @@ def _service_problems(item: pytest.Item) -> list[str]:
         if reason:
             problems.append(f"Chromium: {reason}")
     return problems
+
+
+#: Flags for headless Debian chromium in a sandbox with no network (NOTES: Playwright with the
+#: system binary, never ``playwright install``).
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Chromium through Playwright, for tests marked ``requires_chromium``."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -16,15 +16,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import CHROMIUM
 from test_dashboard import write_batch, write_calibration
 
 # skipped with the reason where Chromium or playwright is missing, failed under CI (conftest)
 pytestmark = pytest.mark.requires_chromium
 
 ROOT = Path(__file__).resolve().parent.parent
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 #: Console messages that are not errors of ours (Altair 6 writes Vega-Lite 6 specs, which the
 #: Vega-Lite 5 that solara loads renders, with this warning).
 TOLERATED = (re.compile(r"uses Vega-Lite v6"),)
@@ -83,14 +80,6 @@ def server(tmp_path_factory) -> Iterator[tuple[str, int, int]]:
         assert "Could not load URL" not in text, text[-3000:]
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -7,11 +7,9 @@ Set ``PTCE_SCREENSHOTS=DIR`` to save a full-page screenshot of the French report
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import CHROMIUM
 from typer.testing import CliRunner
 
 from experiments.cli.main import app
@@ -19,8 +17,6 @@ from experiments.cli.main import app
 # skipped with the reason where Chromium or playwright is missing, failed under CI (conftest)
 pytestmark = pytest.mark.requires_chromium
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture(scope="module")
@@ -32,14 +28,6 @@ def report_html(tmp_path_factory) -> Path:
     return out / "report.html"
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        yield b
-        b.close()
 
 
 def test_report_renders_offline_without_errors(report_html, browser):
