@@ -20,23 +20,35 @@ import pandas as pd
 import solara
 from pydantic import ValidationError
 
-from dashboards import batches, calibrations, charts, explore
+from dashboards import batches, calibrations, charts, explore, i18n
 from dashboards.explore import NO_SHOCK, Choices, Control
-from model import OUTCOME_DOCS, TerritoryParams
+from model import TerritoryParams
 from scenarios import ScenarioError, list_presets, load_scenario
 
 DEFAULT_PRESET = "baseline"
 
-#: Outcomes shown in the Explore summary (name -> format).
-SUMMARY_OUTCOMES = {
-    "unemployment_rate": "{:.2%}",
-    "long_term_unemployed_share": "{:.1%}",
-    "job_finding_rate": "{:.2%}",
-    "vacancy_rate": "{:.2%}",
-    "iae_exit_share_durable": "{:.1%}",
-    "career_share_months_employed": "{:.1%}",
-    "career_longest_unemployment": "{:.1f}",
-}
+#: Outcomes shown in the Explore summary, in this order (words and units in dashboards.i18n).
+SUMMARY_OUTCOMES = (
+    "unemployment_rate",
+    "long_term_unemployed_share",
+    "job_finding_rate",
+    "vacancy_rate",
+    "iae_exit_share_durable",
+    "career_share_months_employed",
+    "career_longest_unemployment",
+)
+
+#: The page language, French by default; a reactive variable is per browser session.
+language = solara.reactive("fr")
+
+
+@solara.component
+def LanguageSwitch() -> None:
+    """French or English, for the whole session (at the top of the sidebar)."""
+    names = {name: code for code, name in i18n.LANGUAGE_NAMES.items()}
+    solara.ToggleButtonsSingle(
+        value=i18n.LANGUAGE_NAMES[language.value], values=list(names),
+        on_value=lambda name: language.set(names[name]), classes=["ptce-language"])
 
 
 # ----------------------------------------------------------------------------- Explore
@@ -79,36 +91,39 @@ def choices_from(values: dict[str, Any]) -> Choices:
 @solara.component
 def ControlWidget(control: Control, value: Any, on_value: Any, disabled: bool = False) -> None:
     """One slider or switch drawn from a :class:`Control` descriptor."""
+    label = i18n.control_label(control.path, control.label, language.value)
     if control.kind == "switch":
-        solara.Switch(label=control.label, value=bool(value), on_value=on_value,
-                      disabled=disabled)
+        solara.Switch(label=label, value=bool(value), on_value=on_value, disabled=disabled)
     elif control.kind == "int":
-        solara.SliderInt(control.label, value=int(value), min=int(control.min),
+        solara.SliderInt(label, value=int(value), min=int(control.min),
                          max=int(control.max), step=max(1, int(control.step)),
                          on_value=on_value, disabled=disabled, thumb_label="always")
     else:
-        solara.SliderFloat(control.label, value=float(value), min=control.min, max=control.max,
+        solara.SliderFloat(label, value=float(value), min=control.min, max=control.max,
                            step=control.step, on_value=on_value, disabled=disabled,
                            thumb_label="always")
+
+
+def _heading(text: str) -> None:
+    solara.Text(text, style={"font-weight": "bold", "margin-top": "8px"})
 
 
 @solara.component
 def PTCEControls(values: dict[str, Any], set_value: Any) -> None:
     """The PTCE group, drawn from :data:`dashboards.explore.PTCE_CONTROLS`."""
+    lang = language.value
     solara.Text("PTCE", style={"font-weight": "bold", "font-size": "1.1em"})
     controls = explore.available_ptce_controls()
-    solara.Switch(label="This territory has a PTCE", value=bool(values["ptce_on"]),
+    solara.Switch(label=i18n.t("ptce.on", lang), value=bool(values["ptce_on"]),
                   on_value=lambda v: set_value("ptce_on", v))
     if not values["ptce_on"]:
-        solara.Text("Switch on to set the coordinator and its levers; the run then also "
-                    "simulates the same territory without the PTCE, on the same seed.",
-                    style={"font-size": "0.85em", "color": "#666"})
+        solara.Text(i18n.t("ptce.hint", lang), style={"font-size": "0.85em", "color": "#666"})
         return
     group = None
     for control in controls:
         if control.group != group:
             group = control.group
-            solara.Text(group, style={"font-weight": "bold", "margin-top": "8px"})
+            _heading(i18n.group_label(group, lang))
         lever_off = (control.path.endswith(".intensity")
                      and not values.get(control.path.rsplit(".", 1)[0] + ".enabled", True))
         ControlWidget(control, values[control.path],
@@ -119,50 +134,56 @@ def PTCEControls(values: dict[str, Any], set_value: Any) -> None:
 def TerritoryControls(presets: list[str], preset: str, on_preset: Any,
                       values: dict[str, Any], set_value: Any, sectors: list[str]) -> None:
     """Preset, size, seed, SIAE posts, training seats, matching, demand shock."""
-    solara.Select(label="Territory or PTCE preset", values=presets, value=preset,
+    lang = language.value
+    solara.Select(label=i18n.t("preset", lang), values=presets, value=preset,
                   on_value=on_preset)
-    solara.SliderInt("Persons", value=int(values["persons"]), min=1_000, max=100_000,
-                     step=1_000, on_value=lambda v: set_value("persons", v))
-    solara.SliderInt("Months (horizon)", value=int(values["months"]), min=12, max=240, step=12,
-                     on_value=lambda v: set_value("months", v))
-    solara.InputInt("Seed", value=int(values["seed"]), on_value=lambda v: set_value("seed", v),
-                    continuous_update=True)
+    solara.SliderInt(i18n.t("persons", lang), value=int(values["persons"]), min=1_000,
+                     max=100_000, step=1_000, on_value=lambda v: set_value("persons", v))
+    solara.SliderInt(i18n.t("months", lang), value=int(values["months"]), min=12, max=240,
+                     step=12, on_value=lambda v: set_value("months", v))
+    solara.InputInt(i18n.t("seed", lang), value=int(values["seed"]),
+                    on_value=lambda v: set_value("seed", v), continuous_update=True)
     group = None
     for control in explore.TERRITORY_CONTROLS:
         if control.group != group:
             group = control.group
-            solara.Text(group, style={"font-weight": "bold", "margin-top": "8px"})
+            _heading(i18n.group_label(group, lang))
         ControlWidget(control, values[control.path], lambda v, p=control.path: set_value(p, v))
-    solara.SliderFloat("Training seats (x preset)", value=float(values["training_seats_scale"]),
-                       min=0.0, max=3.0, step=0.1,
+    solara.SliderFloat(i18n.t("training_seats", lang),
+                       value=float(values["training_seats_scale"]), min=0.0, max=3.0, step=0.1,
                        on_value=lambda v: set_value("training_seats_scale", v))
-    solara.Text("Demand shock", style={"font-weight": "bold", "margin-top": "8px"})
-    solara.Select(label="Sector", values=[NO_SHOCK, "all", *sectors],
-                  value=values["shock_sector"], on_value=lambda v: set_value("shock_sector", v))
+    _heading(i18n.t("shock", lang))
+    # the selector shows sectors in words and sets their parameter name
+    names = {i18n.sector_label(n, lang): n for n in [NO_SHOCK, "all", *sectors]}
+    shown = next(label for label, n in names.items() if n == values["shock_sector"])
+    solara.Select(label=i18n.t("shock.sector", lang), values=list(names), value=shown,
+                  on_value=lambda label: set_value("shock_sector", names[label]))
     shock_off = values["shock_sector"] == NO_SHOCK
-    solara.SliderInt("Shock month", value=int(values["shock_month"]), min=1,
+    solara.SliderInt(i18n.t("shock.month", lang), value=int(values["shock_month"]), min=1,
                      max=int(values["months"]), on_value=lambda v: set_value("shock_month", v),
                      disabled=shock_off)
-    solara.SliderFloat("Positions factor", value=float(values["shock_factor"]), min=0.3,
-                       max=2.0, step=0.05, on_value=lambda v: set_value("shock_factor", v),
-                       disabled=shock_off)
-    solara.SliderInt("Shock duration (months)", value=int(values["shock_months"]), min=1,
+    solara.SliderFloat(i18n.t("shock.factor", lang), value=float(values["shock_factor"]),
+                       min=0.3, max=2.0, step=0.05,
+                       on_value=lambda v: set_value("shock_factor", v), disabled=shock_off)
+    solara.SliderInt(i18n.t("shock.months", lang), value=int(values["shock_months"]), min=1,
                      max=60, on_value=lambda v: set_value("shock_months", v), disabled=shock_off)
 
 
-def summary_table(run: explore.ExploreRun) -> pd.DataFrame:
-    """Main outcomes of the run (and of its counterfactual, with the difference)."""
+def summary_table(run: explore.ExploreRun, lang: str = "fr") -> pd.DataFrame:
+    """Main outcomes of the run (and of its counterfactual, with the difference), in words,
+    numbers written for ``lang``; differences of rates in percentage points."""
     rows = []
-    for name, fmt in SUMMARY_OUTCOMES.items():
+    for name in SUMMARY_OUTCOMES:
         value = run.result.outcomes.get(name)
         if value is None:
             continue
-        row = {"outcome": name, "run": fmt.format(value)}
+        row = {i18n.t("col.outcome", lang): i18n.outcome_label(name, lang),
+               i18n.t("col.run", lang): i18n.fmt_level(name, value, lang)}
         if run.counterfactual is not None:
             cf = run.counterfactual.outcomes.get(name, float("nan"))
-            row["without PTCE"] = fmt.format(cf)
-            row["difference"] = fmt.format(value - cf)
-        row["meaning"] = OUTCOME_DOCS.get(name, "")
+            row[i18n.t("col.without", lang)] = i18n.fmt_level(name, cf, lang)
+            row[i18n.t("col.difference", lang)] = i18n.fmt_difference(name, value - cf, lang)
+        row[i18n.t("col.unit", lang)] = i18n.outcome_unit(name, lang)
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -177,37 +198,41 @@ def Chart(spec: dict[str, Any]) -> Any:
 
 @solara.component
 def RunCharts(run: explore.ExploreRun) -> None:
-    """The Explore charts of one run; rebuilt only when the run changes."""
-    made = solara.use_memo(lambda: _make_charts(run), dependencies=[id(run)])
-    what = "scenario and counterfactual" if run.counterfactual is not None else "one run"
-    solara.Text(f"{run.params.name}: {run.params.population.persons:,} persons, "
-                f"{run.params.simulation.months} months, seed {run.seed}; {what} simulated "
-                f"in {run.seconds:.2f} s.", classes=["ptce-run-info"])
-    solara.DataFrame(summary_table(run), items_per_page=10)
+    """The Explore charts of one run; rebuilt only when the run or the language changes."""
+    lang = language.value
+    made = solara.use_memo(lambda: _make_charts(run, lang), dependencies=[id(run), lang])
+    what = i18n.t("run.both" if run.counterfactual is not None else "run.one", lang)
+    solara.Text(i18n.t("run.info", lang, name=run.params.name,
+                       persons=i18n.number(run.params.population.persons, 0, lang),
+                       months=run.params.simulation.months, seed=run.seed, what=what,
+                       seconds=i18n.number(run.seconds, 2, lang)),
+                classes=["ptce-run-info"])
+    solara.DataFrame(summary_table(run, lang), items_per_page=10)
     for spec in made["charts"]:
         Chart(spec)
     if made["trust"] is None:
-        solara.Text("Trust network: not shown (this run has no PTCE).",
-                    style={"color": "#666", "font-size": "0.9em"})
+        solara.Text(i18n.t("no_trust", lang), style={"color": "#666", "font-size": "0.9em"})
     else:
         Chart(made["trust"])
 
 
-def _make_charts(run: explore.ExploreRun) -> dict[str, Any]:
-    out = [charts.stocks(run.result)]
+def _make_charts(run: explore.ExploreRun, lang: str = "fr") -> dict[str, Any]:
+    out = [charts.stocks(run.result, lang)]
     if run.counterfactual is not None:
-        out.append(charts.versus_counterfactual(run.result, run.counterfactual))
-    out += [charts.iae_exits(run.result), charts.careers(run.result),
-            charts.beveridge(run.result, run.counterfactual)]
+        out.append(charts.versus_counterfactual(run.result, run.counterfactual, lang))
+    out += [charts.iae_exits(run.result, lang), charts.careers(run.result, lang),
+            charts.beveridge(run.result, run.counterfactual, lang)]
     graph = explore.trust_graph(run.result)
-    trust = charts.trust_network(graph, run.seed) if graph else None
-    return {"charts": [charts.spec(c) for c in out],
-            "trust": charts.spec(trust) if trust is not None else None}
+    trust = charts.trust_network(graph, run.seed, lang) if graph else None
+    return {"charts": [charts.spec(c, lang) for c in out],
+            "trust": charts.spec(trust, lang) if trust is not None else None}
 
 
 @solara.component
 def Explore() -> None:
-    """What-if page: pick a preset, move the levers, Run, read the charts."""
+    """What-if page: opens on the default preset's result (run at first render), then move
+    the levers, Run again, read the charts."""
+    lang = language.value
     presets = solara.use_memo(list_presets, dependencies=[])
     first_name = DEFAULT_PRESET if DEFAULT_PRESET in presets else presets[0]
     # loaded once per session, on first render (never at import time)
@@ -218,9 +243,7 @@ def Explore() -> None:
     values, set_values = solara.use_state(first_values)
     last_run = solara.use_reactive(None)
     error = solara.use_reactive(None)
-    # start the two worker processes while the user sets the sliders
-    solara.use_effect(lambda: None if os.environ.get("PTCE_DASHBOARD_SERIAL")
-                      else explore.warm_pool() and None, [])
+    parallel = not os.environ.get("PTCE_DASHBOARD_SERIAL")
 
     def on_preset(name: str) -> None:
         try:
@@ -235,29 +258,40 @@ def Explore() -> None:
     def set_value(key: str, value: Any) -> None:
         set_values(lambda old: {**old, key: value})
 
-    def on_run() -> None:
+    def run_with(settings: TerritoryParams, settings_values: dict[str, Any]) -> None:
         try:
-            params = explore.build_params(base, choices_from(values))
-            last_run.set(explore.run(params, int(values["seed"]),
-                                     parallel=not os.environ.get("PTCE_DASHBOARD_SERIAL")))
+            params = explore.build_params(settings, choices_from(settings_values))
+            last_run.set(explore.run(params, int(settings_values["seed"]), parallel=parallel))
             error.set(None)
         except (ValidationError, ValueError, KeyError) as exc:
-            error.set(f"These settings are not valid: {exc}")
+            error.set(i18n.t("invalid", language.value, error=exc))
 
-    solara.Title("PTCE simulator: explore")
+    def on_run() -> None:
+        run_with(base, values)
+
+    def open_on_a_result() -> None:
+        # start the two worker processes (shared by the sessions, warm for the next Run),
+        # then show the default preset's result without waiting for a click
+        if parallel:
+            explore.warm_pool()
+        run_with(first, first_values)
+
+    solara.use_effect(open_on_a_result, [])
+
+    solara.Title(i18n.t("title.explore", lang))
     with solara.Sidebar():
-        with solara.Card("Territory", margin=0):
+        LanguageSwitch()
+        with solara.Card(i18n.t("card.territory", lang), margin=0):
             TerritoryControls(presets, preset.value, on_preset, values, set_value,
                               base.sector_names)
         with solara.Card(margin=0):
             PTCEControls(values, set_value)
-        solara.Button("Run", color="primary", on_click=on_run, block=True)
+        solara.Button(i18n.t("run", lang), color="primary", on_click=on_run, block=True)
     with solara.Column():
         if error.value:
             solara.Error(error.value)
         if last_run.value is None:
-            solara.Info(f"Preset '{preset.value}': {base.description or base.name}. "
-                        "Set the levers on the left and press Run.")
+            solara.Info(i18n.t("running", lang, preset=preset.value))
         else:
             RunCharts(last_run.value)
 

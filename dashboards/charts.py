@@ -13,6 +13,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from dashboards import i18n
 from model import RunResult
 
 #: State -> colour (Tableau 10, as hex).
@@ -39,7 +40,7 @@ OUTCOME_COLOURS: dict[str, str] = {
 }
 SCENARIO_COLOURS = ["#4e79a7", "#e15759", "#59a14f", "#f28e2b", "#b07aa1", "#76b7b2",
                     "#edc948", "#ff9da7", "#9c755f", "#bab0ac"]
-WITH_PTCE, WITHOUT_PTCE = "with the PTCE", "counterfactual (no PTCE)"
+WITH_PTCE, WITHOUT_PTCE = "with the PTCE", "counterfactual (no PTCE)"  # English labels
 
 #: Career-security indicators of ``RunResult.careers`` (column -> label).
 CAREER_INDICATORS: dict[str, str] = {
@@ -57,13 +58,16 @@ def _scale(mapping: dict[str, str]) -> alt.Scale:
     return alt.Scale(domain=list(mapping), range=list(mapping.values()))
 
 
-def spec(chart: alt.Chart) -> dict[str, Any]:
+def spec(chart: alt.Chart, lang: str = "en") -> dict[str, Any]:
     """The Vega-Lite spec of ``chart`` for the page's Vega-Lite 5 (built without the slow
     schema validation; the charts here are fixed and tested). Missing numbers (NaN, which
     Altair keeps and JSON cannot carry: the browser would drop the whole message) become
     nulls."""
     out = chart.to_dict(validate=False)
     out["$schema"] = "https://vega.github.io/schema/vega-lite/v5.json"
+    locale = i18n.vega_locale(lang)
+    if locale is not None:  # French axis numbers: 12,5 %, 20 000
+        out.setdefault("config", {})["locale"] = {"number": locale}
     for name, rows in out.get("datasets", {}).items():
         out["datasets"][name] = [
             {k: None if isinstance(x, float) and not np.isfinite(x) else x
@@ -71,18 +75,22 @@ def spec(chart: alt.Chart) -> dict[str, Any]:
     return out
 
 
-def stocks(result: RunResult) -> alt.Chart:
+def stocks(result: RunResult, lang: str = "en") -> alt.Chart:
     """Persons by state, stacked, per month."""
     cols = [c for c in STATE_COLOURS if c in result.series]
-    data = (result.series[cols].rename(columns=STATE_LABELS).rename_axis("month").reset_index()
+    names = {c: i18n.words(i18n.STATES, c, lang) for c in cols}
+    data = (result.series[cols].rename(columns=names).rename_axis("month").reset_index()
             .melt("month", var_name="state", value_name="persons"))
-    labels = {STATE_LABELS[c]: STATE_COLOURS[c] for c in cols}
-    return alt.Chart(data, title="Stocks over time").mark_area().encode(
-        x=alt.X("month:Q", title="month of the horizon"),
-        y=alt.Y("persons:Q", stack=True, title="persons"),
-        color=alt.Color("state:N", scale=_scale(labels), sort=list(labels)),
+    labels = {names[c]: STATE_COLOURS[c] for c in cols}
+    month, persons, state = (i18n.t(k, lang) for k in
+                             ("chart.month", "chart.persons", "chart.state"))
+    return alt.Chart(data, title=i18n.t("chart.stocks", lang)).mark_area().encode(
+        x=alt.X("month:Q", title=month),
+        y=alt.Y("persons:Q", stack=True, title=persons),
+        color=alt.Color("state:N", scale=_scale(labels), sort=list(labels), title=state),
         order=alt.Order("order:Q"),
-        tooltip=["month:Q", "state:N", "persons:Q"],
+        tooltip=[alt.Tooltip("month:Q", title=month), alt.Tooltip("state:N", title=state),
+                 alt.Tooltip("persons:Q", title=persons)],
     ).transform_calculate(order=f"indexof({list(labels)!r}, datum.state)").properties(
         width=WIDTH, height=260)
 
@@ -95,27 +103,32 @@ EFFECT_SERIES: dict[str, str] = {
 }
 
 
-def versus_counterfactual(result: RunResult, counterfactual: RunResult) -> alt.Chart:
+def versus_counterfactual(result: RunResult, counterfactual: RunResult,
+                          lang: str = "en") -> alt.Chart:
     """The PTCE scenario against the same territory without it, same seed (DESIGN 3.2)."""
+    names = {c: i18n.words(i18n.EFFECT_SERIES, c, lang) for c in EFFECT_SERIES}
+    with_, without = i18n.t("chart.with", lang), i18n.t("chart.without", lang)
     frames = []
-    for label, res in ((WITH_PTCE, result), (WITHOUT_PTCE, counterfactual)):
-        part = res.series[list(EFFECT_SERIES)].rename(columns=EFFECT_SERIES)
+    for label, res in ((with_, result), (without, counterfactual)):
+        part = res.series[list(EFFECT_SERIES)].rename(columns=names)
         part = part.rename_axis("month").reset_index().melt(
             "month", var_name="indicator", value_name="value")
         part["scenario"] = label
         frames.append(part)
     data = pd.concat(frames, ignore_index=True)
-    colours = {WITH_PTCE: "#4e79a7", WITHOUT_PTCE: "#bab0ac"}
+    colours = {with_: "#4e79a7", without: "#bab0ac"}
+    month, scenario = i18n.t("chart.month", lang), i18n.t("chart.scenario", lang)
     return alt.Chart(data).mark_line().encode(
-        x=alt.X("month:Q"), y=alt.Y("value:Q", title=None),
-        color=alt.Color("scenario:N", scale=_scale(colours)),
-        tooltip=["month:Q", "scenario:N", alt.Tooltip("value:Q", format=".3f")],
+        x=alt.X("month:Q", title=month), y=alt.Y("value:Q", title=None),
+        color=alt.Color("scenario:N", scale=_scale(colours), title=scenario),
+        tooltip=[alt.Tooltip("month:Q", title=month), alt.Tooltip("scenario:N", title=scenario),
+                 alt.Tooltip("value:Q", format=".3f", title=i18n.t("chart.value", lang))],
     ).properties(width=240, height=180).facet(
-        column=alt.Column("indicator:N", title=None), title="PTCE scenario vs counterfactual"
+        column=alt.Column("indicator:N", title=None), title=i18n.t("chart.versus", lang)
     ).resolve_scale(y="independent")
 
 
-def iae_exits(result: RunResult) -> alt.Chart:
+def iae_exits(result: RunResult, lang: str = "en") -> alt.Chart:
     """SIAE exit outcomes (sortie dynamique categories) by structure type, as shares."""
     exits = result.iae_exits
     if exits.empty:
@@ -124,25 +137,32 @@ def iae_exits(result: RunResult) -> alt.Chart:
         data = (exits.groupby(["siae_type", "outcome"], observed=True).size()
                 .rename("exits").reset_index())
         data["siae_type"] = data["siae_type"].astype(str)
-        data["outcome"] = data["outcome"].astype(str)
+        data["outcome"] = [i18n.words(i18n.EXIT_OUTCOMES, str(o), lang)
+                           if str(o) in i18n.EXIT_OUTCOMES else str(o) for o in data["outcome"]]
         data["share"] = data["exits"] / data.groupby("siae_type")["exits"].transform("sum")
-    return alt.Chart(data, title="IAE exit outcomes by structure type").mark_bar().encode(
-        y=alt.Y("siae_type:N", title="structure type", sort=["ACI", "EI", "ETTI", "AI"]),
-        x=alt.X("share:Q", stack="normalize", title="share of exits", axis=alt.Axis(format="%")),
-        color=alt.Color("outcome:N", scale=_scale(OUTCOME_COLOURS), sort=list(OUTCOME_COLOURS)),
+    colours = {i18n.words(i18n.EXIT_OUTCOMES, k, lang): c for k, c in OUTCOME_COLOURS.items()}
+    structure, share, outcome, count = (i18n.t(k, lang) for k in (
+        "chart.structure", "chart.exit_share", "chart.exit_outcome", "chart.exit_count"))
+    return alt.Chart(data, title=i18n.t("chart.exits", lang)).mark_bar().encode(
+        y=alt.Y("siae_type:N", title=structure, sort=["ACI", "EI", "ETTI", "AI"]),
+        x=alt.X("share:Q", stack="normalize", title=share, axis=alt.Axis(format="%")),
+        color=alt.Color("outcome:N", scale=_scale(colours), sort=list(colours), title=outcome),
         order=alt.Order("order:Q"),
-        tooltip=["siae_type:N", "outcome:N", "exits:Q", alt.Tooltip("share:Q", format=".1%")],
-    ).transform_calculate(order=f"indexof({list(OUTCOME_COLOURS)!r}, datum.outcome)").properties(
+        tooltip=[alt.Tooltip("siae_type:N", title=structure),
+                 alt.Tooltip("outcome:N", title=outcome), alt.Tooltip("exits:Q", title=count),
+                 alt.Tooltip("share:Q", format=".1%", title=share)],
+    ).transform_calculate(order=f"indexof({list(colours)!r}, datum.outcome)").properties(
         width=WIDTH, height=140)
 
 
-def career_histogram(careers: pd.DataFrame, bins: int = 20) -> pd.DataFrame:
+def career_histogram(careers: pd.DataFrame, bins: int = 20, lang: str = "en") -> pd.DataFrame:
     """Per indicator, the number of persons in each bin: columns
     ``indicator, lower, upper, persons`` (one row per non-empty bin)."""
     rows = []
-    for col, label in CAREER_INDICATORS.items():
+    for col in CAREER_INDICATORS:
         if col not in careers:
             continue
+        label = i18n.words(i18n.CAREER_INDICATORS, col, lang)
         values = careers[col].to_numpy(dtype=float)
         if values.size == 0:
             continue
@@ -158,48 +178,56 @@ def career_histogram(careers: pd.DataFrame, bins: int = 20) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["indicator", "lower", "upper", "persons"])
 
 
-def careers(result: RunResult) -> alt.Chart:
+def careers(result: RunResult, lang: str = "en") -> alt.Chart:
     """Distribution over persons of each career-security indicator (DESIGN 4.5)."""
-    data = career_histogram(result.careers)
+    data = career_histogram(result.careers, lang=lang)
+    persons = i18n.t("chart.persons", lang)
     return alt.Chart(data).mark_bar(color="#4e79a7").encode(
         x=alt.X("lower:Q", title=None, bin="binned"), x2="upper:Q",
-        y=alt.Y("persons:Q", title="persons"),
-        tooltip=["indicator:N", alt.Tooltip("lower:Q", format=".2f"),
-                 alt.Tooltip("upper:Q", format=".2f"), "persons:Q"],
+        y=alt.Y("persons:Q", title=persons),
+        tooltip=[alt.Tooltip("indicator:N", title=i18n.t("chart.indicator", lang)),
+                 alt.Tooltip("lower:Q", format=".2f", title=i18n.t("chart.from", lang)),
+                 alt.Tooltip("upper:Q", format=".2f", title=i18n.t("chart.to", lang)),
+                 alt.Tooltip("persons:Q", title=persons)],
     ).properties(width=220, height=140).facet(
         facet=alt.Facet("indicator:N", title=None), columns=3,
-        title="Career security: distribution over persons",
+        title=i18n.t("chart.careers", lang),
     ).resolve_scale(x="independent", y="independent")
 
 
-def beveridge(result: RunResult, counterfactual: RunResult | None = None) -> alt.Chart:
+def beveridge(result: RunResult, counterfactual: RunResult | None = None,
+              lang: str = "en") -> alt.Chart:
     """Vacancy rate against unemployment rate, month by month (the Beveridge curve)."""
     frames = []
-    for label, res in ((WITH_PTCE if counterfactual is not None else "run", result),
-                       (WITHOUT_PTCE, counterfactual)):
+    first = i18n.t("chart.with" if counterfactual is not None else "chart.run", lang)
+    for label, res in ((first, result), (i18n.t("chart.without", lang), counterfactual)):
         if res is None:
             continue
         part = res.series[["unemployment_rate", "vacancy_rate"]].rename_axis("month").reset_index()
         part["scenario"] = label
         frames.append(part)
     data = pd.concat(frames, ignore_index=True)
+    month, scenario = i18n.t("chart.month", lang), i18n.t("chart.scenario", lang)
+    u, vac = i18n.t("chart.unemployment_rate", lang), i18n.t("chart.vacancy_rate", lang)
     base = alt.Chart(data).encode(
-        x=alt.X("unemployment_rate:Q", title="unemployment rate", scale=alt.Scale(zero=False),
+        x=alt.X("unemployment_rate:Q", title=u, scale=alt.Scale(zero=False),
                 axis=alt.Axis(format="%")),
-        y=alt.Y("vacancy_rate:Q", title="vacancy rate", scale=alt.Scale(zero=False),
+        y=alt.Y("vacancy_rate:Q", title=vac, scale=alt.Scale(zero=False),
                 axis=alt.Axis(format="%")),
         order="month:Q",
-        tooltip=["month:Q", "scenario:N", alt.Tooltip("unemployment_rate:Q", format=".2%"),
-                 alt.Tooltip("vacancy_rate:Q", format=".2%")],
+        tooltip=[alt.Tooltip("month:Q", title=month), alt.Tooltip("scenario:N", title=scenario),
+                 alt.Tooltip("unemployment_rate:Q", format=".2%", title=u),
+                 alt.Tooltip("vacancy_rate:Q", format=".2%", title=vac)],
     )
     line = base.mark_line(color="#bab0ac", opacity=0.6)
     points = base.mark_circle(size=30).encode(
-        color=alt.Color("month:Q", scale=alt.Scale(range=["#c6dbef", "#08306b"])),
-        shape=alt.Shape("scenario:N"))
-    return alt.layer(line, points, title="Beveridge curve").properties(width=WIDTH, height=260)
+        color=alt.Color("month:Q", scale=alt.Scale(range=["#c6dbef", "#08306b"]), title=month),
+        shape=alt.Shape("scenario:N", title=scenario))
+    return alt.layer(line, points, title=i18n.t("chart.beveridge", lang)).properties(
+        width=WIDTH, height=260)
 
 
-def trust_network(graph: Any, seed: int) -> alt.Chart:
+def trust_network(graph: Any, seed: int, lang: str = "en") -> alt.Chart:
     """The PTCE members' trust network at the end of the run (a networkx graph whose edges
     carry ``weight``); the layout is seeded so that the same run draws the same picture."""
     import networkx as nx
@@ -225,9 +253,12 @@ def trust_network(graph: Any, seed: int) -> alt.Chart:
         strokeWidth=alt.StrokeWidth("weight:Q", scale=alt.Scale(domain=[0, 1], range=[0.5, 4])))
     dots = alt.Chart(nodes).mark_circle(size=120).encode(
         x="x:Q", y="y:Q",
-        color=alt.Color("kind:N", scale=alt.Scale(range=SCENARIO_COLOURS)),
-        tooltip=["node:N", "kind:N", "degree:Q"])
-    return alt.layer(lines, dots, title="Trust network between PTCE members").properties(
+        color=alt.Color("kind:N", scale=alt.Scale(range=SCENARIO_COLOURS),
+                        title=i18n.t("chart.kind", lang)),
+        tooltip=[alt.Tooltip("node:N", title=i18n.t("chart.member", lang)),
+                 alt.Tooltip("kind:N", title=i18n.t("chart.kind", lang)),
+                 alt.Tooltip("degree:Q", title=i18n.t("chart.degree", lang))])
+    return alt.layer(lines, dots, title=i18n.t("chart.trust", lang)).properties(
         width=WIDTH, height=320)
 
 

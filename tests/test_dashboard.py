@@ -5,6 +5,7 @@ offline assets)."""
 from __future__ import annotations
 
 import json
+import re
 import tarfile
 from pathlib import Path
 
@@ -14,13 +15,29 @@ import pytest
 
 solara = pytest.importorskip("solara", reason="the dashboard extra is not installed")
 v = pytest.importorskip("ipyvuetify")
+import ipywidgets  # noqa: E402
 
-from dashboards import app, assets, batches, charts, explore  # noqa: E402
-from model import TerritoryParams  # noqa: E402
+from dashboards import app, assets, batches, charts, explore, i18n  # noqa: E402
+from experiments.results import french  # noqa: E402
+from model import OUTCOME_DOCS, SERIES_DOCS, TerritoryParams  # noqa: E402
 from scenarios import load_scenario  # noqa: E402
 
-#: A small, quick Explore run.
-SMALL_UI = {"Persons": 2_000, "Months (horizon)": 24}
+#: A small, quick Explore run (the page opens in French).
+SMALL_UI = {"Personnes": 2_000, "Mois (horizon)": 24}
+#: Chart titles in French (the default).
+STOCKS = "Effectifs par situation au fil du temps"
+EXITS = "Sorties d'IAE par type de structure"
+BEVERIDGE = "Courbe de Beveridge"
+CAREERS = "Sécurisation des parcours : répartition des personnes"
+MATCHING = "Efficacité de l'appariement (mu)"
+
+
+@pytest.fixture(autouse=True)
+def french_session():
+    """Every test starts, and leaves the next one, in the default language."""
+    app.language.set("fr")
+    yield
+    app.language.set("fr")
 
 
 def write_batch(db_url: str, replications: int = 3) -> int:
@@ -104,16 +121,129 @@ def chart_rows(spec: dict) -> list[dict]:
 
 
 def run_page(rc) -> None:
-    rc.find(v.Btn, children=["Run"]).widget.click()
+    rc.find(v.Btn, children=["Lancer la simulation"]).widget.click()
+
+
+def visible_text(root) -> list[str]:
+    """The words a reader sees: widget labels, texts, select items, table headers and cells,
+    and, in every chart, its titles (chart, axes, legends, tooltips) and category values."""
+    out: list[str] = []
+    seen: set[int] = set()
+
+    def walk(x, visible):
+        if isinstance(x, ipywidgets.Widget):
+            if id(x) in seen:
+                return
+            seen.add(id(x))
+            if isinstance(x, solara.widgets.VegaLite):
+                spec_text(x.spec)
+                return
+            for k in x.keys:
+                walk(getattr(x, k, None), k in ("label", "children", "items", "headers",
+                                                "v_model", "text"))
+        elif isinstance(x, str):
+            if visible and "<template" not in x:
+                out.append(x)
+        elif isinstance(x, dict):
+            for key, y in x.items():
+                walk(y, visible and key not in ("value", "__row__", "align"))
+        elif isinstance(x, (list, tuple)):
+            for y in x:
+                walk(y, visible)
+
+    def spec_text(spec):
+        nominal = set()
+
+        def scan(node):
+            if isinstance(node, dict):
+                for key, y in node.items():
+                    if key == "title" and isinstance(y, str):
+                        out.append(y)
+                    elif key == "title" and isinstance(y, dict):
+                        out.append(str(y.get("text")))
+                    elif key == "field" and node.get("type") == "nominal":
+                        nominal.add(y)
+                    elif key != "datasets":
+                        scan(y)
+            elif isinstance(node, list):
+                for y in node:
+                    scan(y)
+
+        scan(spec)
+        for row in chart_rows(spec):
+            out.extend(str(row[f]) for f in nominal if f in row)
+
+    walk(root, False)
+    return out
+
+
+#: Identifiers a reader must never see: outcome and series names of the model.
+RAW_NAMES = set(OUTCOME_DOCS) | set(SERIES_DOCS) | set(app.SUMMARY_OUTCOMES)
+SNAKE = re.compile(r"\b[a-z]+_[a-z_]+\b")
+
+
+def raw_names_in(texts: list[str]) -> list[str]:
+    """The texts showing a snake_case word (preset names, which are file paths, aside)."""
+    presets = set(app.list_presets())
+    return [t for t in texts if t not in presets and SNAKE.search(t)
+            and not any(n in t for n in presets if "/" in n)] + \
+        [t for t in texts if t in RAW_NAMES]
 
 
 # ----------------------------------------------------------------------------- Explore page
 
-def test_explore_shows_nothing_until_run_and_builds_no_model_at_import():
+def test_explore_opens_on_a_result_without_a_click():
+    """Replaces the former test that expected nothing until Run: the page now opens on the
+    default preset's result on purpose. Catches a page that waits for a click, runs another
+    preset or size than the default's, or draws charts without data: at first render the
+    stocks chart holds the baseline's 120 months and every month adds up to its 20,000
+    persons (the population is constant, model/ODD.md section 2.1)."""
+    baseline = load_scenario(app.DEFAULT_PRESET)
     _, rc = render(app.Explore())
-    assert rc.find(solara.widgets.VegaLite).widgets == []
-    assert rc.find(v.Alert, children=[lambda c: "press Run" in c]).widgets or \
-        any("press Run" in str(a.children) for a in rc.find(v.Alert).widgets)
+    specs = charts_by_title(rc)
+    assert {STOCKS, EXITS, BEVERIDGE, CAREERS} <= set(specs)
+    stocks = pd.DataFrame(chart_rows(specs[STOCKS]))
+    assert stocks["month"].nunique() == baseline.simulation.months
+    assert (stocks.groupby("month")["persons"].sum() == baseline.population.persons).all()
+    info = f"{french.number(baseline.population.persons)} personnes, 120 mois"
+    assert any(info in t for t in visible_text(rc.last_root_widget)), info
+    rc.close()
+
+
+def test_page_is_in_french_by_default_and_english_after_the_switch():
+    """Catches a label left in English (or in French after the switch), a snake_case outcome
+    name shown to the reader, a number written the English way in French, and a difference of
+    rates in % instead of percentage points (the PTCE run has a counterfactual)."""
+    _, rc = render(app.Explore())
+    for label, value in SMALL_UI.items():
+        slider(rc, label).v_model = value
+    rc.find(v.Switch, label="Ce territoire a un PTCE").widget.v_model = True
+    rc.find(v.Switch, label=french.LEVER_LABELS["bridges"][0]).widget.v_model = True
+    run_page(rc)
+    fr = visible_text(rc.last_root_widget)
+    for words in ("Lancer la simulation", "Territoire ou préréglage PTCE", "Leviers",
+                  "Taux de chômage", "sans le PTCE", STOCKS, "mois de l'horizon",
+                  "contrefactuel (sans le PTCE)", "chômage"):
+        assert words in fr, words
+    assert not any(w in fr for w in ("Run", "Persons", "Stocks over time", "unemployment rate"))
+    assert raw_names_in(fr) == []
+    # French numbers: the run line groups thousands with a narrow space
+    assert any("2\u202f000 personnes, 24 mois" in t for t in fr), [t for t in fr if "mois" in t]
+    differences = [t for t in fr if "point de pourcentage" in t or "points de pourcentage" in t]
+    assert differences, "a difference of rates is in percentage points"
+    assert not any(re.search(r"\d\.\d", t) for t in fr if "%" in t), "French decimals"
+
+    # the switch's second button is English (what a click on it sets)
+    toggle = rc.find(v.BtnToggle).widget
+    assert [b.children for b in toggle.children] == [["Français"], ["English"]]
+    toggle.v_model = 1
+    en = visible_text(rc.last_root_widget)
+    for words in ("Run", "Territory or PTCE preset", "Levers", "Unemployment rate",
+                  "Stocks over time", "month of the horizon", "counterfactual (no PTCE)"):
+        assert words in en, words
+    assert not any(w in en for w in ("Lancer la simulation", STOCKS, "Leviers"))
+    assert raw_names_in(en) == []
+    assert any("2,000 persons, 24 months" in t for t in en)
     rc.close()
 
 
@@ -128,27 +258,27 @@ def test_slider_and_run_change_the_chart_data():
         slider(rc, label).v_model = value
     run_page(rc)
     first = charts_by_title(rc)
-    assert {"Stocks over time", "IAE exit outcomes by structure type", "Beveridge curve",
-            "Career security: distribution over persons"} <= set(first)
-    stocks = pd.DataFrame(chart_rows(first["Stocks over time"]))
+    assert {STOCKS, EXITS, BEVERIDGE, CAREERS} <= set(first)
+    stocks = pd.DataFrame(chart_rows(first[STOCKS]))
     assert stocks["month"].nunique() == 24
     # retirees are replaced in their slot: every month sums to exactly 2,000 persons
     per_month = stocks.groupby("month")["persons"].sum()
     assert (per_month == 2_000).all(), per_month[per_month != 2_000]
     # everyone present at the end has been observed: each histogram counts 2,000 persons
-    careers = pd.DataFrame(chart_rows(first["Career security: distribution over persons"]))
+    careers = pd.DataFrame(chart_rows(first[CAREERS]))
     per_indicator = careers.groupby("indicator")["persons"].sum()
-    assert set(per_indicator.index) == set(charts.CAREER_INDICATORS.values())
+    assert set(per_indicator.index) == {i18n.words(i18n.CAREER_INDICATORS, c)
+                                         for c in charts.CAREER_INDICATORS}
     assert (per_indicator == 2_000).all(), per_indicator
-    beveridge = pd.DataFrame(chart_rows(first["Beveridge curve"]))
+    beveridge = pd.DataFrame(chart_rows(first[BEVERIDGE]))
     assert len(beveridge) == 24 and beveridge["vacancy_rate"].between(0, 1).all()
 
-    slider(rc, "Matching efficiency (mu)").v_model = 1.2
+    slider(rc, MATCHING).v_model = 1.2
     run_page(rc)
     second = charts_by_title(rc)
-    assert chart_rows(second["Stocks over time"]) != chart_rows(first["Stocks over time"])
-    before = pd.DataFrame(chart_rows(first["Beveridge curve"]))["unemployment_rate"].mean()
-    after = pd.DataFrame(chart_rows(second["Beveridge curve"]))["unemployment_rate"].mean()
+    assert chart_rows(second[STOCKS]) != chart_rows(first[STOCKS])
+    before = pd.DataFrame(chart_rows(first[BEVERIDGE]))["unemployment_rate"].mean()
+    after = pd.DataFrame(chart_rows(second[BEVERIDGE]))["unemployment_rate"].mean()
     assert after < before, "a much more efficient matching must lower unemployment"
     rc.close()
 
@@ -158,39 +288,43 @@ def test_same_settings_same_chart_and_seed_changes_it():
     for label, value in SMALL_UI.items():
         slider(rc, label).v_model = value
     run_page(rc)
-    a = chart_rows(charts_by_title(rc)["Stocks over time"])
+    a = chart_rows(charts_by_title(rc)[STOCKS])
     run_page(rc)
-    b = chart_rows(charts_by_title(rc)["Stocks over time"])
+    b = chart_rows(charts_by_title(rc)[STOCKS])
     assert a == b
-    rc.find(v.TextField, label="Seed").widget.v_model = "7"
+    rc.find(v.TextField, label="Graine aléatoire").widget.v_model = "7"
     run_page(rc)
-    c = chart_rows(charts_by_title(rc)["Stocks over time"])
+    c = chart_rows(charts_by_title(rc)[STOCKS])
     assert c != a
     rc.close()
 
 
 def test_two_sessions_do_not_share_runs():
+    """Catches a run shared between sessions: both open on the full-size default run, and a
+    small run in the first leaves the second showing its own 20,000 persons."""
     _, rc1 = render(app.Explore())
     _, rc2 = render(app.Explore())
     for label, value in SMALL_UI.items():
         slider(rc1, label).v_model = value
     run_page(rc1)
-    assert charts_by_title(rc1)
-    assert charts_by_title(rc2) == {}
-    assert slider(rc2, "Persons").v_model == load_scenario("baseline").population.persons
+    one = pd.DataFrame(chart_rows(charts_by_title(rc1)[STOCKS]))
+    two = pd.DataFrame(chart_rows(charts_by_title(rc2)[STOCKS]))
+    assert (one.groupby("month")["persons"].sum() == 2_000).all()
+    assert (two.groupby("month")["persons"].sum() == 20_000).all()
+    assert slider(rc2, "Personnes").v_model == load_scenario("baseline").population.persons
     rc1.close()
     rc2.close()
 
 
 def test_preset_change_resets_the_controls():
     _, rc = render(app.Explore())
-    slider(rc, "Matching efficiency (mu)").v_model = 1.2
-    select = rc.find(v.Select, label="Territory or PTCE preset").widget
+    slider(rc, MATCHING).v_model = 1.2
+    select = rc.find(v.Select, label="Territoire ou préréglage PTCE").widget
     select.v_model = "territories/7503_bayonne"
     bayonne = load_scenario("territories/7503_bayonne")
-    assert slider(rc, "Matching efficiency (mu)").v_model == pytest.approx(
+    assert slider(rc, MATCHING).v_model == pytest.approx(
         bayonne.matching.efficiency)
-    assert slider(rc, "ACI: insertion posts per structure").v_model == bayonne.siae["ACI"].posts
+    assert slider(rc, "ACI : postes d'insertion par structure").v_model == bayonne.siae["ACI"].posts
     rc.close()
 
 
@@ -199,16 +333,16 @@ def test_ptce_group_is_built_from_descriptors():
     empty the loop below) and a lever's intensity left enabled while the lever is off."""
     assert explore.available_ptce_controls() == list(explore.PTCE_CONTROLS)
     _, rc = render(app.Explore())
-    switch = rc.find(v.Switch, label="This territory has a PTCE").widget
+    switch = rc.find(v.Switch, label="Ce territoire a un PTCE").widget
     switch.v_model = True
     labels = {s.label for s in rc.find(v.Switch).widgets}
     switches = [c for c in explore.available_ptce_controls() if c.kind == "switch"]
     assert len(switches) == 7
     for control in switches:
-        assert control.label in labels
+        assert i18n.control_label(control.path, control.label) in labels
     # a lever's intensity is disabled while the lever is off
     intensity = [s for s in rc.find(v.Slider).widgets
-                 if s.label == "intensity (share of capacity)"]
+                 if s.label == "intensité (part de la capacité)"]
     assert intensity and all(s.disabled for s in intensity)
     rc.close()
 
@@ -218,13 +352,13 @@ def test_ptce_run_shows_the_counterfactual():
     _, rc = render(app.Explore())
     for label, value in SMALL_UI.items():
         slider(rc, label).v_model = value
-    rc.find(v.Switch, label="This territory has a PTCE").widget.v_model = True
-    rc.find(v.Switch, label="Bridges (passerelles)").widget.v_model = True
+    rc.find(v.Switch, label="Ce territoire a un PTCE").widget.v_model = True
+    rc.find(v.Switch, label=french.LEVER_LABELS["bridges"][0]).widget.v_model = True
     run_page(rc)
     specs = charts_by_title(rc)
-    assert "PTCE scenario vs counterfactual" in specs
-    rows = pd.DataFrame(chart_rows(specs["PTCE scenario vs counterfactual"]))
-    assert set(rows["scenario"]) == {charts.WITH_PTCE, charts.WITHOUT_PTCE}
+    assert i18n.t("chart.versus") in specs
+    rows = pd.DataFrame(chart_rows(specs[i18n.t("chart.versus")]))
+    assert set(rows["scenario"]) == {i18n.t("chart.with"), i18n.t("chart.without")}
     rc.close()
 
 

@@ -115,20 +115,24 @@ def stocks_picture(page) -> str:
         "e.querySelector('svg').outerHTML; }")
 
 
+RUN = "Lancer la simulation"
+#: The month's name in the charts' French tooltips (and so in their ARIA labels).
+MONTH = "mois de l'horizon"
+
+
 def test_explore_slider_and_run_change_the_chart(server, page):
     url = server[0]
     page.goto(url + "/")
-    run = page.get_by_role("button", name="Run")
+    run = page.get_by_role("button", name=RUN)
     run.wait_for(timeout=60_000)
     # smallest territory and horizon: Home puts a slider at its minimum
-    slider(page, "Persons").press("Home")
-    slider(page, "Months (horizon)").press("Home")
+    slider(page, "Personnes").press("Home")
+    slider(page, "Mois (horizon)").press("Home")
     run.click()
-    page.locator(".ptce-run-info").wait_for(timeout=60_000)
-    page.get_by_text("1,000 persons, 12 months").wait_for(timeout=30_000)
+    page.get_by_text("1\u202f000 personnes, 12 mois").wait_for(timeout=60_000)
     page.wait_for_timeout(500)
     first = stocks_picture(page)
-    slider(page, "Matching efficiency (mu)").press("End")
+    slider(page, "Efficacité de l'appariement (mu)").press("End")
     run.click()
     deadline = time.monotonic() + 30
     while stocks_picture(page) == first and time.monotonic() < deadline:
@@ -160,13 +164,14 @@ def drawn_items(svg: str) -> list[dict[str, str]]:
 
 
 def persons(item: dict[str, str]) -> int:
-    return int(item["persons"].replace(",", ""))
+    """A count as the chart writes it, in French (``20\u202f000``) or English (``20,000``)."""
+    return int(re.sub(r"[\s,\u202f\u00a0]", "", item["personnes"]))
 
 
-def test_explore_full_size_run_shows_the_full_population(server, page):
-    """20,000 persons over 120 months (the baseline preset's size), Run pressed without
-    touching a slider: the charts the browser draws are those of the full-size run. Catches a
-    page that runs or draws another size than the preset's (a default or a stale small run),
+def test_explore_opens_in_french_on_the_full_size_result(server, page):
+    """The page opens, without any click, in French on the baseline preset's full-size run
+    (20,000 persons over 120 months) and draws its charts with no console error. Catches a
+    page that waits for Run, opens in English, runs or draws another size than the preset's,
     a chart missing, and the drawn stocks or career histograms losing persons: the population
     is constant (model/ODD.md section 2.1) and every person present at the end has a career,
     so the first month's stack and each career indicator's bars add up to 20,000. Speed is not
@@ -174,10 +179,9 @@ def test_explore_full_size_run_shows_the_full_population(server, page):
     limits."""
     url = server[0]
     page.goto(url + "/")
-    run = page.get_by_role("button", name="Run")
-    run.wait_for(timeout=60_000)
-    run.click()
-    page.get_by_text("baseline: 20,000 persons, 120 months").wait_for(timeout=120_000)
+    page.get_by_text("baseline : 20\u202f000 personnes, 120 mois").wait_for(timeout=120_000)
+    assert page.get_by_role("button", name=RUN).count() == 1
+    assert page.get_by_role("button", name="Run", exact=True).count() == 0
     charts = page.locator(".vega-embed")
     deadline = time.monotonic() + 60
     while charts.count() < 4 and time.monotonic() < deadline:
@@ -188,20 +192,26 @@ def test_explore_full_size_run_shows_the_full_population(server, page):
         charts.nth(k).locator("canvas, svg").first.wait_for(timeout=60_000)
         svgs.append(drawn_svg(charts.nth(k)))
     stocks, exits, careers, beveridge = svgs
-    assert ">Stocks over time<" in stocks and ">Beveridge curve<" in beveridge
-    assert ">IAE exit outcomes by structure type<" in exits
-    assert ("X-axis titled 'month of the horizon' for a linear scale with values from 0 to 120"
-            in stocks)
-    assert "Y-axis titled 'persons' for a linear scale with values from 0 to 20,000" in stocks
-    first_month = [i for i in drawn_items(stocks) if i.get("month") == "1"]
+    assert ">Effectifs par situation au fil du temps<" in stocks
+    assert ">Courbe de Beveridge<" in beveridge
+    assert "type de structure" in exits
+    assert re.search(r"X-axis titled 'mois de l(&#39;|')horizon' for a linear scale with "
+                     r"values from 0 to 120", stocks), stocks[:2000]
+    assert "Y-axis titled 'personnes'" in stocks
+    first_month = [i for i in drawn_items(stocks) if i.get(MONTH) == "1"]
     assert len(first_month) == 7, first_month  # one area per state, labelled at month 1
+    assert {i["situation"] for i in first_month} >= {"emploi durable", "chômage"}
     assert sum(persons(i) for i in first_month) == 20_000
     by_indicator: dict[str, int] = {}
     for item in drawn_items(careers):
-        by_indicator[item["indicator"]] = by_indicator.get(item["indicator"], 0) + persons(item)
+        key = item["indicateur"]
+        by_indicator[key] = by_indicator.get(key, 0) + persons(item)
     assert len(by_indicator) == 5 and set(by_indicator.values()) == {20_000}, by_indicator
-    months = {int(i["month"]) for i in drawn_items(beveridge) if "month" in i}
+    months = {int(i[MONTH]) for i in drawn_items(beveridge) if MONTH in i}
     assert months == set(range(1, 121)), "one Beveridge point per month of the horizon"
+    body = page.inner_text("body")
+    assert "Taux de chômage" in body and "unemployment_rate" not in body
+    shoot(page, "explore_fr")
     assert page.errors == []
 
 
