@@ -16,7 +16,7 @@ import pandas as pd
 from dashboards import i18n
 from model import RunResult
 
-#: State -> colour (Tableau 10, as hex).
+#: State -> colour (Tableau 10, as hex); their words are in dashboards.i18n.STATES.
 STATE_COLOURS: dict[str, str] = {
     "n_employed_durable": "#4e79a7",
     "n_employed_temp": "#76b7b2",
@@ -25,15 +25,6 @@ STATE_COLOURS: dict[str, str] = {
     "n_training": "#edc948",
     "n_unemployed": "#e15759",
     "n_inactive": "#bab0ac",
-}
-STATE_LABELS: dict[str, str] = {
-    "n_employed_durable": "durable job",
-    "n_employed_temp": "short contract",
-    "n_self_employed": "self-employed",
-    "n_siae": "SIAE (CDDI)",
-    "n_training": "training",
-    "n_unemployed": "unemployed",
-    "n_inactive": "inactive",
 }
 OUTCOME_COLOURS: dict[str, str] = {
     "DURABLE": "#4e79a7", "TRANSITION": "#76b7b2", "POSITIVE": "#59a14f", "OTHER": "#bab0ac",
