@@ -309,17 +309,15 @@ def run_replications(params: TerritoryParams, replications: int, seed: int,
 
 def summarise(values: Sequence[float]) -> tuple[float, float, float, int]:
     """(mean, low, high, n) of the finite ``values``: 95 % Student interval of the mean."""
-    from scipy import stats
+    from experiments.results.effects import mean_interval
 
     finite = np.array([v for v in values if math.isfinite(v)], dtype=float)
     n = finite.size
     if n == 0:
         return float("nan"), float("nan"), float("nan"), 0
-    mean = float(finite.mean())
     if n < 2:
-        return mean, float("nan"), float("nan"), 1
-    half = float(stats.t.ppf(0.975, n - 1) * finite.std(ddof=1) / math.sqrt(n))
-    return mean, mean - half, mean + half, n
+        return float(finite.mean()), float("nan"), float("nan"), 1
+    return (*mean_interval(finite), n)
 
 
 def evaluate(figures: Sequence[Figure], results: Sequence[RunResult],
@@ -485,12 +483,13 @@ def write_report(reports: Sequence[tuple[str, list[Row]]], out_dir: Path, *,
                  lang: str = "fr") -> list[Path]:
     """Write ``validation.csv``, ``validation.md`` and ``validation.png`` for each scenario
     (into ``out_dir``, or ``out_dir/SLUG`` when there are several), all or nothing."""
+    from experiments.cli.common import scenario_slug
     from experiments.results.outputs import atomic_dir
 
     written: list[Path] = []
     with atomic_dir(out_dir) as tmp:
         for (scenario, rows), (persons, months) in zip(reports, sizes, strict=True):
-            folder = tmp if len(reports) == 1 else tmp / slug(scenario)
+            folder = tmp if len(reports) == 1 else tmp / scenario_slug(scenario)
             folder.mkdir(parents=True, exist_ok=True)
             (folder / "validation.csv").write_text(csv_text(rows), encoding="utf-8")
             (folder / "validation.md").write_text(
@@ -501,11 +500,6 @@ def write_report(reports: Sequence[tuple[str, list[Row]]], out_dir: Path, *,
             written += [folder / n for n in ("validation.csv", "validation.md",
                                              "validation.png")]
     return [out_dir / p.relative_to(tmp) for p in written]
-
-
-def slug(scenario: str) -> str:
-    stem = Path(scenario).name.removesuffix(".yaml").removesuffix(".yml")
-    return "".join(c if c.isalnum() or c in "-_" else "_" for c in stem) or "scenario"
 
 
 def validation_rows(params: TerritoryParams, replications: int, seed: int,

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.text import Text
 
 if TYPE_CHECKING:
+    from experiments.results.effects import EffectResult
     from model import TerritoryParams
 
 
@@ -54,6 +55,20 @@ def load_pole(scenario: str, size: "SizeOptions", missing_pole: str
         raise typer.BadParameter(f"{file}: the scenario has no `ptce` section, so {missing_pole}",
                                  param_hint="'SCENARIO'")
     return params, file
+
+
+def paired_effects_with_progress(params: "TerritoryParams", replications: int, seed: int,
+                                 workers: int) -> "EffectResult":
+    """:func:`~experiments.results.effects.paired_effects` with a progress bar on stderr."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from experiments.results.effects import paired_effects
+
+    columns = (TextColumn("paired replications"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task("pairs", total=replications)
+        return paired_effects(params, replications=replications, seed=seed, workers=workers,
+                              progress=lambda done, _: progress.update(task, completed=done))
 
 
 @dataclass(frozen=True)

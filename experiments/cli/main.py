@@ -15,7 +15,15 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from experiments.cli.common import SizeOptions, err, fail, out, scenario_slug, with_size_options
+from experiments.cli.common import (
+    SizeOptions,
+    err,
+    fail,
+    out,
+    paired_effects_with_progress,
+    scenario_slug,
+    with_size_options,
+)
 
 if TYPE_CHECKING:
     from model import RunResult, TerritoryParams
@@ -406,9 +414,7 @@ def effect(
     is the PTCE's. Prints effects with 95 % intervals and the cost per additional durable
     job; writes effects.csv, runs.csv and effects.png.
     """
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    from experiments.results.effects import paired_effects, plot_effects
+    from experiments.results.effects import plot_effects
     from experiments.results.outputs import OutputDirError, atomic_dir, check_out_dir
     from scenarios import resolve_scenario
 
@@ -424,12 +430,7 @@ def effect(
         raise typer.BadParameter(str(exc), param_hint="'--out'") from None
     err.print(f"Measuring [bold]{params.name}[/]: {replications} pairs of runs, "
               f"{params.population.persons:,} persons, {params.simulation.months} months")
-    columns = (TextColumn("paired replications"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, console=err, transient=True) as progress:
-        task = progress.add_task("pairs", total=replications)
-        result = paired_effects(params, replications=replications, seed=seed,
-                                workers=workers,
-                                progress=lambda done, _: progress.update(task, completed=done))
+    result = paired_effects_with_progress(params, replications, seed, workers)
     table = Table(title=f"{params.name}: effect of the PTCE ({replications} paired runs, "
                         f"seed {seed})", title_justify="left")
     for col in ("effect", "with PTCE", "without", "difference", "95 % interval"):

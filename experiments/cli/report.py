@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from experiments.cli.common import err, fail, load_pole, out, scenario_slug
+from experiments.cli.common import (
+    err,
+    fail,
+    load_pole,
+    out,
+    paired_effects_with_progress,
+    scenario_slug,
+)
 
 if TYPE_CHECKING:
     from experiments.cli.common import SizeOptions
@@ -52,9 +59,6 @@ def report(
     loaded from outside), report.md, effects.csv (the effect table; the report's headline
     figures are its values), runs.csv and the charts as PNG. French by default.
     """
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    from experiments.results.effects import paired_effects
     from experiments.results.outputs import OutputDirError, check_out_dir
     from experiments.results.report import build_report, write_report
 
@@ -69,11 +73,7 @@ def report(
 
     err.print(f"Report on [bold]{params.name}[/]: {replications} pairs of runs, "
               f"{params.population.persons:,} persons, {params.simulation.months} months")
-    columns = (TextColumn("paired replications"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, console=err, transient=True) as progress:
-        task = progress.add_task("pairs", total=replications)
-        result = paired_effects(params, replications=replications, seed=seed, workers=workers,
-                                progress=lambda done, _: progress.update(task, completed=done))
+    result = paired_effects_with_progress(params, replications, seed, workers)
     command = ["ptce", "report", scenario, "--replications", str(replications), "--seed",
                str(seed), "--lang", lang.value]
     for path, value in size.updates().items():

@@ -9,7 +9,7 @@ Effects are the mean paired differences with 95 % t intervals.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
@@ -121,6 +121,17 @@ def paired_differences(params: TerritoryParams, replications: int = 4, seed: int
     return with_ - wo
 
 
+def mean_interval(values: Sequence[float] | np.ndarray | pd.Series
+                  ) -> tuple[float, float, float]:
+    """Mean of ``values`` and its 95 % Student t interval: ``(mean, low, high)``; the interval
+    of paired differences on common seeds when ``values`` are those differences."""
+    values = np.asarray(values, dtype=float)
+    n = values.size
+    mean = float(values.mean())
+    half = float(stats.t.ppf(0.975, n - 1) * values.std(ddof=1) / math.sqrt(n))
+    return mean, mean - half, mean + half
+
+
 def paired_effects(params: TerritoryParams, replications: int = 10, seed: int = 0,
                    workers: int = 1,
                    progress: Callable[[int, int], None] | None = None) -> EffectResult:
@@ -133,15 +144,12 @@ def paired_effects(params: TerritoryParams, replications: int = 10, seed: int = 
     runs = _runs_frame(results)
     with_ = runs[runs["arm"] == "with_ptce"].set_index("replication")
     wo = runs[runs["arm"] == "without"].set_index("replication")
-    t = stats.t.ppf(0.975, replications - 1)
     table = []
     for name, (col, label, better) in EFFECTS.items():
-        diff = with_[col] - wo[col]
-        half = t * diff.std(ddof=1) / math.sqrt(replications)
+        mean, low, high = mean_interval(with_[col] - wo[col])
         table.append({"effect": name, "label": label, "with_ptce": with_[col].mean(),
-                      "without": wo[col].mean(), "effect_mean": diff.mean(),
-                      "ci_low": diff.mean() - half, "ci_high": diff.mean() + half,
-                      "better": better})
+                      "without": wo[col].mean(), "effect_mean": mean,
+                      "ci_low": low, "ci_high": high, "better": better})
     frame = pd.DataFrame(table).set_index("effect")
     cost = float(with_["ptce_coordination_cost"].mean())
     extra = frame.loc["durable_employment", "effect_mean"]

@@ -36,7 +36,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from experiments.results import effects
 from model import TerritoryParams, simulate, with_values
@@ -204,14 +203,10 @@ class Evaluator:
                  ) -> dict[str, tuple[float, float, float]]:
         """objective -> (mean paired difference, 95 % t interval low, high)."""
         rows = [(self._run(params, s), self._baseline(s)) for s in seeds]
-        t = stats.t.ppf(0.975, len(seeds) - 1)
         out = {}
         for name in self.objectives:
             col = effects.EFFECTS[name][0]
-            diff = np.array([a[col] - b[col] for a, b in rows], dtype=float)
-            half = t * diff.std(ddof=1) / math.sqrt(len(diff))
-            out[name] = (float(diff.mean()), float(diff.mean() - half),
-                         float(diff.mean() + half))
+            out[name] = effects.mean_interval([a[col] - b[col] for a, b in rows])
         return out
 
 

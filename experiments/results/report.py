@@ -38,7 +38,7 @@ import yaml
 from scipy import stats
 
 from experiments.results import french as fr
-from experiments.results.effects import EffectResult
+from experiments.results.effects import EffectResult, mean_interval
 from experiments.results.french import LABELS, Lang
 
 if TYPE_CHECKING:
@@ -97,14 +97,6 @@ SEED_SECTIONS: dict[str, tuple[str, str]] = {
 
 # ------------------------------------------------------------------------ the effect table
 
-def _t_row(diff: pd.Series) -> tuple[float, float, float]:
-    """Mean and 95 % t interval of paired differences (as :func:`paired_effects`)."""
-    n = len(diff)
-    mean = float(diff.mean())
-    half = float(stats.t.ppf(0.975, n - 1) * diff.std(ddof=1) / math.sqrt(n))
-    return mean, mean - half, mean + half
-
-
 def effect_table(result: EffectResult, lang: Lang = "fr") -> pd.DataFrame:
     """The report's effect table (``effects.csv``): :func:`paired_effects`' rows, then career
     and cost rows computed the same way from its per-replication outcomes, then the cost per
@@ -128,7 +120,7 @@ def effect_table(result: EffectResult, lang: Lang = "fr") -> pd.DataFrame:
     for name, (cols, better) in EXTRA_EFFECTS.items():
         a = sum(with_[c].fillna(0.0) for c in cols)
         b = sum(wo[c].fillna(0.0) for c in cols)
-        mean, low, high = _t_row(a - b)
+        mean, low, high = mean_interval(a - b)
         rows.append({"effect": name, "label": LABELS[name].text(lang),
                      "unit": LABELS[name].unit(lang), "with_ptce": float(a.mean()),
                      "without": float(b.mean()), "effect_mean": mean, "ci_low": low,
