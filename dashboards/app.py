@@ -16,16 +16,29 @@ import os
 from pathlib import Path
 from typing import Any
 
+import ipywidgets
 import pandas as pd
 import solara
 from pydantic import ValidationError
 
-from dashboards import batches, calibrations, charts, explore, i18n
+from dashboards import (
+    batches,
+    calibrations,
+    charts,
+    explore,
+    i18n,
+    optimise_store,
+    reporting,
+    scenario_file,
+)
 from dashboards.explore import NO_SHOCK, Choices, Control
+from experiments.cli.common import scenario_slug
 from model import TerritoryParams
-from scenarios import ScenarioError, list_presets, load_scenario
+from scenarios import ScenarioError, list_presets, load_scenario, resolve_scenario
 
 DEFAULT_PRESET = "baseline"
+#: Secondary text colour: 7.5:1 on white (WCAG AAA for normal text; #666 gave 5.7:1).
+MUTED = "#555555"
 
 #: Outcomes shown in the Explore summary, in this order (words and units in dashboards.i18n).
 SUMMARY_OUTCOMES = (
@@ -117,7 +130,7 @@ def PTCEControls(values: dict[str, Any], set_value: Any) -> None:
     solara.Switch(label=i18n.t("ptce.on", lang), value=bool(values["ptce_on"]),
                   on_value=lambda v: set_value("ptce_on", v))
     if not values["ptce_on"]:
-        solara.Text(i18n.t("ptce.hint", lang), style={"font-size": "0.85em", "color": "#666"})
+        solara.Text(i18n.t("ptce.hint", lang), style={"font-size": "0.85em", "color": MUTED})
         return
     group = None
     for control in controls:
@@ -211,7 +224,7 @@ def RunCharts(run: explore.ExploreRun) -> None:
     for spec in made["charts"]:
         Chart(spec)
     if made["trust"] is None:
-        solara.Text(i18n.t("no_trust", lang), style={"color": "#666", "font-size": "0.9em"})
+        solara.Text(i18n.t("no_trust", lang), style={"color": MUTED, "font-size": "0.9em"})
     else:
         Chart(made["trust"])
 
@@ -229,6 +242,77 @@ def _make_charts(run: explore.ExploreRun, lang: str = "fr") -> dict[str, Any]:
 
 
 @solara.component
+def ScenarioFile(current: Any, source_name: str, seed: int, on_upload: Any,
+                 notice: str | None, problem: str | None) -> None:
+    """Download the scenario the controls describe as YAML; upload one that sets them."""
+    lang = language.value
+    uploads = solara.use_reactive(0)
+
+    def data() -> str:
+        params = current()
+        return scenario_file.to_yaml(params, source=source_name, seed=seed)
+
+    def received(change: Any) -> None:
+        files = change if isinstance(change, list | tuple) else ()
+        if not files:
+            return
+        first = files[0]
+        on_upload(bytes(first["content"]), str(first.get("name", "scenario.yaml")))
+        uploads.set(uploads.value + 1)  # a new, empty widget: the same file can come again
+
+    solara.Text(i18n.t("yaml.card", lang), style={"font-weight": "bold"})
+    solara.FileDownload(data, filename=f"{scenario_slug(source_name)}.yaml",
+                        label=i18n.t("yaml.download", lang), mime_type="application/x-yaml")
+    ipywidgets.FileUpload.element(
+        accept=".yaml,.yml", multiple=False, description=i18n.t("yaml.upload.short", lang),
+        tooltip=i18n.t("yaml.upload", lang), icon="upload", tabbable=True,
+        layout=ipywidgets.Layout(width="100%"), on_value=received,
+        _dom_classes=["ptce-upload"]).key(f"upload-{uploads.value}-{lang}")
+    if problem:
+        solara.Error(problem, classes=["ptce-upload-error"])
+    elif notice:
+        solara.Success(notice, classes=["ptce-upload-notice"])
+
+
+@solara.component
+def ReportMaker(current: Any, source: Path | None, seed: int, ptce_on: bool) -> None:
+    """The Report button: the report of ``ptce report`` for the scenario on the page."""
+    lang = language.value
+    replications = solara.use_reactive(reporting.DEFAULT_REPLICATIONS)
+    made = solara.use_reactive(None)
+    failure = solara.use_reactive(None)
+
+    def make() -> None:
+        try:
+            made.set(reporting.make_report(current(), source, replications=replications.value,
+                                           seed=seed, lang=lang))
+            failure.set(None)
+        except (ValueError, ValidationError, KeyError, OSError) as exc:
+            made.set(None)
+            failure.set(i18n.t("report.failed", lang, error=exc))
+
+    solara.Text(i18n.t("report.card", lang), style={"font-weight": "bold"})
+    if not ptce_on:
+        solara.Text(i18n.t("report.no_ptce", lang), style={"font-size": "0.9em",
+                                                          "color": MUTED})
+        return
+    solara.SliderInt(i18n.t("report.replications", lang), value=replications.value, min=2,
+                     max=reporting.MAX_REPLICATIONS, on_value=replications.set,
+                     thumb_label="always")
+    solara.Button(i18n.t("report.make", lang), on_click=make, block=True,
+                  classes=["ptce-report-make"])
+    if failure.value:
+        solara.Error(failure.value)
+    report = made.value
+    if report is not None:
+        solara.Text(i18n.t("report.ready", lang, n=report.replications,
+                           seconds=i18n.number(report.seconds, 1, lang)),
+                    classes=["ptce-report-ready"])
+        solara.FileDownload(report.html, filename=report.filename,
+                            label=i18n.t("report.download", lang), mime_type="text/html")
+
+
+@solara.component
 def Explore() -> None:
     """What-if page: opens on the default preset's result (run at first render), then move
     the levers, Run again, read the charts."""
@@ -241,11 +325,18 @@ def Explore() -> None:
     preset = solara.use_reactive(first_name)
     base, set_base = solara.use_state(first)
     values, set_values = solara.use_state(first_values)
+    # where the controls come from: a preset's file, or an uploaded file (its name)
+    source, set_source = solara.use_state(resolve_scenario(first_name))
+    uploaded = solara.use_reactive(None)
+    upload_notice = solara.use_reactive(None)
+    upload_problem = solara.use_reactive(None)
     last_run = solara.use_reactive(None)
     error = solara.use_reactive(None)
     parallel = not os.environ.get("PTCE_DASHBOARD_SERIAL")
 
     def on_preset(name: str) -> None:
+        if uploaded.value and name == i18n.t("uploaded", language.value, name=uploaded.value):
+            return
         try:
             loaded = load_scenario(name)
         except ScenarioError as exc:
@@ -254,9 +345,31 @@ def Explore() -> None:
         preset.set(name)
         set_base(loaded)
         set_values(initial_values(loaded))
+        set_source(resolve_scenario(name))
+        uploaded.set(None)
+        upload_notice.set(None)
+        upload_problem.set(None)
+
+    def on_upload(data: bytes, filename: str) -> None:
+        try:
+            loaded = scenario_file.from_yaml(data, filename, language.value)
+        except scenario_file.UploadError as exc:
+            upload_problem.set(exc.message(language.value))
+            upload_notice.set(None)
+            return
+        set_base(loaded)
+        set_values(lambda old: {**initial_values(loaded), "seed": old["seed"]})
+        set_source(None)
+        uploaded.set(filename)
+        upload_problem.set(None)
+        upload_notice.set(i18n.t("yaml.loaded", language.value, name=loaded.name,
+                                 file=filename))
 
     def set_value(key: str, value: Any) -> None:
         set_values(lambda old: {**old, key: value})
+
+    def current() -> TerritoryParams:
+        return explore.build_params(base, choices_from(values))
 
     def run_with(settings: TerritoryParams, settings_values: dict[str, Any]) -> None:
         try:
@@ -278,15 +391,26 @@ def Explore() -> None:
 
     solara.use_effect(open_on_a_result, [])
 
+    shown_presets = presets
+    shown_preset = preset.value
+    if uploaded.value:
+        shown_preset = i18n.t("uploaded", lang, name=uploaded.value)
+        shown_presets = [shown_preset, *presets]
+    source_name = uploaded.value or preset.value
     solara.Title(i18n.t("title.explore", lang))
     with solara.Sidebar():
         LanguageSwitch()
         with solara.Card(i18n.t("card.territory", lang), margin=0):
-            TerritoryControls(presets, preset.value, on_preset, values, set_value,
+            TerritoryControls(shown_presets, shown_preset, on_preset, values, set_value,
                               base.sector_names)
         with solara.Card(margin=0):
             PTCEControls(values, set_value)
         solara.Button(i18n.t("run", lang), color="primary", on_click=on_run, block=True)
+        with solara.Card(margin=0):
+            ScenarioFile(current, source_name, int(values["seed"]), on_upload,
+                         upload_notice.value, upload_problem.value)
+        with solara.Card(margin=0):
+            ReportMaker(current, source, int(values["seed"]), bool(values["ptce_on"]))
     with solara.Column():
         if error.value:
             solara.Error(error.value)
@@ -306,17 +430,20 @@ def database_url() -> str | None:
 
 @solara.component
 def Compare() -> None:
-    """Stored batches: series with 95 % bands, outcome distributions, paired effects."""
-    solara.Title("PTCE simulator: compare")
+    """Stored batches: series with 95 % bands, paired differences with their bands, outcome
+    distributions, paired effects."""
+    lang = language.value
+    solara.Title(i18n.t("title.compare", lang))
+    with solara.Sidebar():
+        LanguageSwitch()
     refresh = solara.use_reactive(0)
     db = database_url()
     reader = solara.use_memo(lambda: _open(db), dependencies=[db, refresh.value])
     if isinstance(reader, str):
         with solara.Column():
-            solara.Info(f"No stored batches to compare: {reader}. Run a batch first, for "
-                        "example `ptce batch baseline territories/7503_bayonne --replications "
-                        "10 --db URL`, then start the dashboard with the same `--db URL`.")
-            solara.Button("Reload", on_click=lambda: refresh.set(refresh.value + 1))
+            solara.Info(i18n.t("cmp.no_db", lang, why=reader))
+            solara.Button(i18n.t("reload", lang),
+                          on_click=lambda: refresh.set(refresh.value + 1))
         return
     BatchList(reader, refresh)
 
@@ -324,22 +451,28 @@ def Compare() -> None:
 @solara.component
 def BatchList(reader: batches.Store, refresh: Any) -> None:
     """Pick a stored batch, then show it."""
+    lang = language.value
     table = solara.use_memo(lambda: batches.list_batches(reader),
                             dependencies=[reader.url, refresh.value])
     chosen = solara.use_reactive(None)
     if table.empty:
         with solara.Column():
-            solara.Info(f"The database {reader.url} holds no batch yet: run `ptce batch ...` "
-                        "with this `--db`.")
-            solara.Button("Reload", on_click=lambda: refresh.set(refresh.value + 1))
+            solara.Info(i18n.t("cmp.empty", lang, url=reader.url))
+            solara.Button(i18n.t("reload", lang),
+                          on_click=lambda: refresh.set(refresh.value + 1))
         return
-    labels = {f"#{r.id} {r.name or ''} ({r.succeeded}/{r.runs} runs, {r.status})": int(r.id)
+    ids = [int(r.id) for r in table.itertuples()]
+    labels = {i18n.t("cmp.batch_item", lang, id=r.id, name=r.name or "", ok=r.succeeded,
+                     runs=r.runs, status=i18n.status_label(r.status, lang)): int(r.id)
               for r in table.itertuples()}
-    label = chosen.value if chosen.value in labels else next(iter(labels))
+    batch_id = chosen.value if chosen.value in ids else ids[0]
+    label = next(lab for lab, i in labels.items() if i == batch_id)
     with solara.Sidebar():
-        solara.Select(label="Batch", values=list(labels), value=label, on_value=chosen.set)
-        solara.Button("Reload", on_click=lambda: refresh.set(refresh.value + 1), block=True)
-    BatchView(reader, labels[label], refresh.value)
+        solara.Select(label=i18n.t("cmp.batch", lang), values=list(labels), value=label,
+                      on_value=lambda lab: chosen.set(labels[lab]))
+        solara.Button(i18n.t("reload", lang), on_click=lambda: refresh.set(refresh.value + 1),
+                      block=True)
+    BatchView(reader, batch_id, refresh.value)
 
 
 def _open(db: str | None) -> batches.Store | str:
@@ -349,9 +482,39 @@ def _open(db: str | None) -> batches.Store | str:
         return str(exc)
 
 
+def effect_rows(table: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
+    """The paired-effect table of :func:`dashboards.batches.effects` as the page shows it:
+    indicators in words, numbers written for ``lang`` (rates in %, their differences in
+    percentage points)."""
+    tt = lambda key: i18n.t(key, lang)  # noqa: E731
+    rows = []
+    for r in table.to_dict("records"):
+        name = str(r["outcome"])
+        row = {tt("col.scenario"): r["scenario"], tt("col.point"): r.get("point", "-"),
+               tt("col.outcome"): i18n.indicator(name, lang), tt("col.n"): int(r["n"]),
+               tt("col.mean"): i18n.value_text(name, r["mean"], lang),
+               tt("col.interval"): i18n.interval_text(name, r["lower"], r["upper"], lang)}
+        if "difference" in r:
+            row[tt("col.diff")] = i18n.diff_text(name, r["difference"], lang)
+            row[tt("col.diff_interval")] = i18n.interval_text(
+                name, r["diff_lower"], r["diff_upper"], lang, difference=True)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _word_menu(names: list[str], lang: str, *, series: bool = False) -> dict[str, str]:
+    """Menu entries in words -> model names (a name whose words repeat keeps its name)."""
+    menu: dict[str, str] = {}
+    for name in names:
+        words = i18n.indicator(name, lang, series=series)
+        menu[words if words not in menu else f"{words} ({name})"] = name
+    return menu
+
+
 @solara.component
 def BatchView(reader: batches.Store, batch_id: int, version: int) -> None:
     """One batch: pick the baseline, a series and an outcome."""
+    lang = language.value
     points = solara.use_memo(lambda: batches.design_points(reader, batch_id),
                              dependencies=[batch_id, version])
     outcomes = solara.use_memo(lambda: batches.outcomes(reader, batch_id),
@@ -376,57 +539,72 @@ def BatchView(reader: batches.Store, batch_id: int, version: int) -> None:
         lambda: batches.effects(reader, batch_id, base) if not outcomes.empty else None,
         dependencies=[batch_id, version, base])
     if not scenarios or outcomes.empty or summary is None:
-        solara.Info(f"Batch #{batch_id} has no succeeded run yet.")
+        solara.Info(i18n.t("cmp.no_run", lang, id=batch_id))
         return
     columns = ["scenario", "point", "outcome", "n", "mean", "lower", "upper", "diff_n",
                "difference", "diff_lower", "diff_upper"]
     table = summary[[c for c in columns if c in summary]]
+    base_label = next((lab for s_, lab in zip(points["scenario"], points["label"], strict=True)
+                       if s_ == base), base)
+    series_menu = _word_menu(list(names), lang, series=True)
+    outcome_menu = _word_menu(list(outcome_names), lang)
     with solara.Column():
-        solara.Text(f"Batch #{batch_id}: {len(scenarios)} scenarios, {len(points)} points, "
-                    f"{outcomes['replication'].nunique()} replications with outcomes.",
+        solara.Text(i18n.t("cmp.info", lang, id=batch_id, scenarios=len(scenarios),
+                           points=len(points), reps=outcomes["replication"].nunique()),
                     classes=["ptce-batch-info"])
         with solara.Row():
-            solara.Select(label="Baseline scenario", values=scenarios, value=base,
+            solara.Select(label=i18n.t("cmp.baseline", lang), values=scenarios, value=base,
                           on_value=baseline.set)
-            solara.Select(label="Series", values=names, value=name, on_value=series_name.set)
-            solara.Select(label="Outcome", values=outcome_names, value=outcome,
-                          on_value=outcome_name.set)
+            if series_menu:
+                solara.Select(label=i18n.t("cmp.series", lang), values=list(series_menu),
+                              value=next(k for k, v in series_menu.items() if v == name),
+                              on_value=lambda w: series_name.set(series_menu[w]))
+            solara.Select(label=i18n.t("cmp.outcome", lang), values=list(outcome_menu),
+                          value=next(k for k, v in outcome_menu.items() if v == outcome),
+                          on_value=lambda w: outcome_name.set(outcome_menu[w]))
         if series is not None and not series.empty:
-            solara.FigureAltair(charts.series_bands(batches.series_summary(series), name))
+            Chart(charts.spec(charts.series_bands(batches.series_summary(series), name, lang),
+                              lang))
+            diff = batches.series_differences(series, base_label)
+            if diff.empty:
+                solara.Text(i18n.t("cmp.no_diff", lang), style={"color": MUTED})
+            else:
+                Chart(charts.spec(charts.series_difference(diff, name, base, lang), lang))
         picked = outcomes[outcomes["name"] == outcome].assign(scenario=lambda d: d["label"])
-        solara.FigureAltair(charts.outcome_distribution(picked, outcome))
-        solara.Text(f"Per scenario and point: mean and 95 % interval, and the paired "
-                    f"difference against '{base}' (same replication = same seed)",
-                    style={"font-weight": "bold"})
+        Chart(charts.spec(charts.outcome_distribution(picked, outcome, lang), lang))
         shown = table[table["outcome"] == outcome] if outcome else table
-        solara.DataFrame(shown.round(5), items_per_page=20)
+        others = shown[shown["scenario"] != base].dropna(subset=["difference"]) \
+            if "difference" in shown else shown.iloc[0:0]
+        if not others.empty:
+            others = others.assign(label=[batches.scenario_label(s_, p) for s_, p in zip(
+                others["scenario"], others["point"], strict=True)])
+            Chart(charts.spec(charts.outcome_differences(others, outcome, base, lang), lang))
+        solara.Text(i18n.t("cmp.table", lang, base=base), style={"font-weight": "bold"})
+        solara.DataFrame(effect_rows(shown, lang), items_per_page=20)
         with solara.Row():
             solara.FileDownload(lambda: outcomes.to_csv(index=False),
                                 filename=f"batch{batch_id}_outcomes.csv",
-                                label="Outcomes (CSV)")
+                                label=i18n.t("dl.outcomes", lang))
             solara.FileDownload(lambda: table.to_csv(index=False),
                                 filename=f"batch{batch_id}_paired_effects.csv",
-                                label="Paired effects (CSV)")
+                                label=i18n.t("dl.effects", lang))
             if series is not None:
                 solara.FileDownload(lambda: series.to_csv(index=False),
                                     filename=f"batch{batch_id}_{name}.csv",
-                                    label="Series (CSV)")
+                                    label=i18n.t("dl.series", lang))
 
 
 # ----------------------------------------------------------------------------- Calibration
-
-CALIBRATE_HINT = ("Make one with `ptce calibrate --territory 7503 --db URL` (the ZE2020 code of "
-                  "a zone d'emploi that has a file scenarios/territories/CODE_*.yaml; "
-                  "`--trials`, `--replications`, `--persons` and `--months` set its size, see "
-                  "`ptce calibrate --help`), then start the dashboard with the same `--db URL` "
-                  "and press Reload.")
 
 
 @solara.component
 def Calibration() -> None:
     """Calibrations stored in the database: targets against simulated values with intervals,
     parameter estimates, and the stored sensitivity analyses."""
-    solara.Title("PTCE simulator: calibration")
+    lang = language.value
+    solara.Title(i18n.t("title.calibration", lang))
+    with solara.Sidebar():
+        LanguageSwitch()
     refresh = solara.use_reactive(0)
     db = database_url()
     reader = solara.use_memo(lambda: _open(db), dependencies=[db, refresh.value])
@@ -439,17 +617,13 @@ def Calibration() -> None:
 
     if isinstance(reader, str) or table is None or table.empty:
         why = (reader if isinstance(reader, str) else
-               f"the database {reader.url} has no calibration tables"
+               i18n.t("cal.no_tables", lang, url=reader.url)
                if not calibrations.has_calibrations(reader) else
-               f"the database {reader.url} holds no calibration yet")
+               i18n.t("cal.empty", lang, url=reader.url))
         with solara.Column():
-            solara.Info(f"No calibration is stored yet: {why}. A calibration fits a "
-                        "territory's parameters to its statistics (INSEE unemployment rate, "
-                        "IAE size, Dares exit outcomes, France Travail job-finding rate, "
-                        "vacancy rate) and records the targets against simulated values with "
-                        "intervals and the parameter estimates.")
-            solara.Text(CALIBRATE_HINT)
-            solara.Button("Reload", on_click=reload)
+            solara.Info(i18n.t("cal.none", lang, why=why))
+            solara.Text(i18n.t("cal.hint", lang))
+            solara.Button(i18n.t("reload", lang), on_click=reload)
         return
     CalibrationView(reader, table, refresh.value, reload)
 
@@ -458,99 +632,256 @@ def Calibration() -> None:
 def CalibrationView(reader: batches.Store, table: pd.DataFrame, version: int,
                     reload: Any) -> None:
     """Pick a stored calibration, then show its fit, its estimates and the sensitivities."""
+    lang = language.value
     chosen = solara.use_reactive(None)
-    labels = {calibrations.calibration_label(r): i for i, r in enumerate(table.itertuples())}
-    label = chosen.value if chosen.value in labels else next(iter(labels))
-    row = table.iloc[labels[label]]
+    labels = {calibrations.calibration_label(r, lang): i
+              for i, r in enumerate(table.itertuples())}
+    index = chosen.value if chosen.value in labels.values() else 0
+    label = next(lab for lab, i in labels.items() if i == index)
+    row = table.iloc[index]
     cal_id = int(row["id"])
     targets = solara.use_memo(lambda: calibrations.targets(reader, cal_id),
                               dependencies=[cal_id, version])
-    fit = solara.use_memo(lambda: charts.spec(charts.calibration_fit(targets)),
-                          dependencies=[cal_id, version])
+    fit = solara.use_memo(lambda: charts.spec(charts.calibration_fit(targets, lang=lang), lang),
+                          dependencies=[cal_id, version, lang])
     params = calibrations.best_params(row)
+    en = lang == "en"
+    num = calibrations.fmt if en else (lambda x, spec=None: i18n.short_number(x, lang))
+    pct = (lambda x, d: calibrations.fmt(x, f".{d}%")) if en else (
+        lambda x, d: i18n.percent_text(x, d, lang))
     with solara.Column():
         with solara.Row(style={"align-items": "center"}):
-            solara.Select(label="Calibration", values=list(labels), value=label,
-                          on_value=chosen.set, style={"min-width": "760px"})
-            solara.Button("Reload", on_click=reload)
-        solara.Text(
-            f"Calibration #{cal_id} of zone {row['zone_code']} ({row['territory']}): "
-            f"{row['trials']} trials ({row['sampler']}, best trial {row['best_trial']}), "
-            f"{row['replications']} replication{'s' if row['replications'] != 1 else ''} "
-            f"of {row['persons']:,} persons over {row['months']} months, seed {row['seed']}; "
-            f"study {row['study_name']}.",
+            solara.Select(label=i18n.t("cal.select", lang), values=list(labels), value=label,
+                          on_value=lambda lab: chosen.set(labels[lab]),
+                          style={"min-width": "760px"})
+            solara.Button(i18n.t("reload", lang), on_click=reload)
+        solara.Text(i18n.t(
+            "cal.info", lang, id=cal_id, zone=row["zone_code"], territory=row["territory"],
+            trials=row["trials"], sampler=row["sampler"], best=row["best_trial"],
+            reps=row["replications"], persons=(f"{row['persons']:,}" if en else
+                                               i18n.number(row["persons"], 0, lang)),
+            months=row["months"], seed=row["seed"], study=row["study_name"]),
             classes=["ptce-calibration-info"])
-        solara.Text(
-            f"Loss {calibrations.fmt(row['best_loss'])}; over the fitted targets, median "
-            f"absolute relative error {calibrations.fmt(row['median_abs_rel_error'], '.1%')} "
-            f"and {calibrations.fmt(row['share_within'], '.0%')} within their uncertainty. "
-            f"Report: {row['report'] or '-'}; calibrated territory: "
-            f"{row['calibrated_file'] or '-'}.", style={"color": "#555"})
+        solara.Text(i18n.t(
+            "cal.fit", lang, loss=num(row["best_loss"]), median=pct(row["median_abs_rel_error"],
+                                                                   1),
+            share=pct(row["share_within"], 0), report=row["report"] or "-",
+            file=row["calibrated_file"] or "-"), style={"color": MUTED})
         with solara.Row(style={"align-items": "flex-start", "flex-wrap": "wrap"}):
             with solara.Column(style={"flex": "0 0 auto"}):
                 if targets.empty:
-                    solara.Warning(f"Calibration #{cal_id} has no stored target.")
+                    solara.Warning(i18n.t("cal.no_target", lang, id=cal_id))
                 else:
                     Chart(fit)
             with solara.Column(style={"flex": "1 1 420px", "max-width": "560px"}):
-                solara.Text("Parameter estimates (best trial)", style={"font-weight": "bold"})
+                solara.Text(i18n.t("cal.estimates", lang), style={"font-weight": "bold"})
                 if params.empty:
-                    solara.Text("No estimate stored.")
+                    solara.Text(i18n.t("cal.no_estimate", lang))
                 else:
-                    solara.DataFrame(params.assign(
-                        estimate=params["estimate"].map(calibrations.fmt)), items_per_page=30)
+                    shown = pd.DataFrame({
+                        i18n.t("tcol.parameter", lang): params["parameter"],
+                        i18n.t("tcol.estimate", lang): params["estimate"].map(num)})
+                    solara.DataFrame(shown, items_per_page=30)
         if not targets.empty:
-            solara.Text("Targets (fitted ones enter the loss; validation ones are only "
-                        "compared) and the simulated mean at the estimate with its "
-                        "[low, high] over replications", style={"font-weight": "bold"})
-            solara.DataFrame(calibrations.target_table(targets), items_per_page=20)
+            solara.Text(i18n.t("cal.targets", lang), style={"font-weight": "bold"})
+            solara.DataFrame(calibrations.target_table(targets, lang), items_per_page=20)
         with solara.Row():
             solara.FileDownload(lambda: targets.to_csv(index=False),
                                 filename=f"calibration{cal_id}_targets.csv",
-                                label="Targets (CSV)")
+                                label=i18n.t("dl.targets", lang))
             solara.FileDownload(lambda: params.to_csv(index=False),
                                 filename=f"calibration{cal_id}_parameters.csv",
-                                label="Estimates (CSV)")
+                                label=i18n.t("dl.estimates", lang))
         SensitivityView(reader, str(row["territory"]), version)
 
 
 @solara.component
 def SensitivityView(reader: batches.Store, territory: str, version: int) -> None:
     """The stored sensitivity analyses (if any): indices with their 95 % intervals."""
+    lang = language.value
     runs = solara.use_memo(lambda: calibrations.list_sensitivity(reader),
                            dependencies=[reader.url, version])
     chosen = solara.use_reactive(None)
-    labels = {calibrations.sensitivity_label(r): i for i, r in enumerate(runs.itertuples())}
-    default = next((lab for lab, i in labels.items() if runs.iloc[i]["scenario"] == territory),
-                   next(iter(labels), None))
-    label = chosen.value if chosen.value in labels else default
-    row = runs.iloc[labels[label]] if label is not None else None
+    labels = {calibrations.sensitivity_label(r, lang): i for i, r in enumerate(runs.itertuples())}
+    default = next((i for i in labels.values() if runs.iloc[i]["scenario"] == territory),
+                   next(iter(labels.values()), None))
+    index = chosen.value if chosen.value in labels.values() else default
+    row = runs.iloc[index] if index is not None else None
     run_id = int(row["id"]) if row is not None else None
     indices = solara.use_memo(
         lambda: None if run_id is None else calibrations.sensitivity_indices(reader, run_id),
         dependencies=[run_id, version])
     spec = solara.use_memo(
         lambda: None if indices is None or indices.empty else charts.spec(
-            charts.sensitivity(indices, row["outcome"])),
-        dependencies=[run_id, version])
+            charts.sensitivity(indices, row["outcome"], lang), lang),
+        dependencies=[run_id, version, lang])
     if row is None:
-        solara.Text("No sensitivity analysis is stored (`ptce sensitivity SCENARIO --outcome "
-                    "NAME --db URL` makes one).", style={"color": "#666"})
+        solara.Text(i18n.t("sens.none", lang), style={"color": MUTED})
         return
-    solara.Text("Sensitivity analysis", style={"font-weight": "bold", "margin-top": "12px"})
-    solara.Select(label="Sensitivity analysis", values=list(labels), value=label,
-                  on_value=chosen.set, style={"max-width": "760px"})
+    label = next(lab for lab, i in labels.items() if i == index)
+    solara.Text(i18n.t("sens.title", lang), style={"font-weight": "bold", "margin-top": "12px"})
+    solara.Select(label=i18n.t("sens.title", lang), values=list(labels), value=label,
+                  on_value=lambda lab: chosen.set(labels[lab]), style={"max-width": "760px"})
     retained = row["retained"] or []
-    solara.Text(f"Morris screening, then Sobol on the retained factors "
-                f"({', '.join(retained) or 'none'}).", style={"color": "#555"})
+    solara.Text(i18n.t("sens.method", lang,
+                       factors=", ".join(retained) or i18n.t("sens.none_retained", lang)),
+                style={"color": MUTED})
     if spec is None:
-        solara.Warning(f"Sensitivity analysis #{run_id} has no stored index.")
+        solara.Warning(i18n.t("sens.no_index", lang, id=run_id))
     else:
         Chart(spec)
 
 
+# ----------------------------------------------------------------------------- Optimise
+
+def pareto_rows(front: optimise_store.Front, lang: str = "fr") -> pd.DataFrame:
+    """The non-dominated mixes of ``front`` as the page shows them: levers in words with
+    their intensities, FTE, yearly cost in euros, each objective's mean difference and its
+    95 % interval (rates in percentage points)."""
+    from experiments.results import french
+
+    lg = "en" if lang == "en" else "fr"
+    tt = lambda key: i18n.t(key, lang)  # noqa: E731
+    rows = []
+    for r in front.pareto.to_dict("records"):
+        row = {tt("ocol.trial"): int(r["trial"]),
+               tt("ocol.levers"): optimise_store.levers_on(r, lang),
+               tt("ocol.fte"): i18n.number(float(r["coordinator_fte"]), 1, lang),
+               tt("ocol.cost"): french.money(float(r["yearly_cost"]), lang=lg)}
+        for name in front.objectives:
+            words = french.LABELS[name].text(lg)
+            row[words] = french.difference(name, float(r[f"{name}_mean"]), lg)
+            row[f"{words} : {tt('col.interval')}" if lg == "fr" else
+                f"{words}: {tt('col.interval')}"] = french.difference_interval(
+                name, float(r[f"{name}_ci_low"]), float(r[f"{name}_ci_high"]), lg)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _front_sources(reader: batches.Store | str) -> dict[str, tuple[str, Any]]:
+    """Menu entries -> ("folder", path) or ("study", id): folders first, then studies."""
+    out: dict[str, tuple[str, Any]] = {}
+    for folder in optimise_store.find_folders():
+        out[str(folder)] = ("folder", folder)
+    if not isinstance(reader, str):
+        for r in optimise_store.list_studies(reader).itertuples():
+            out[f"{r.study_name} ({r.trials})"] = ("study", int(r.study_id))
+    return out
+
+
+@solara.component
+def Optimise() -> None:
+    """A stored Pareto front of ``ptce optimise``: pick a folder or a study, read the table
+    of non-dominated lever mixes and the Pareto chart."""
+    lang = language.value
+    solara.Title(i18n.t("title.optimise", lang))
+    refresh = solara.use_reactive(0)
+    typed = solara.use_reactive("")
+    chosen = solara.use_reactive(None)
+    db = database_url()
+    reader = solara.use_memo(lambda: _open(db), dependencies=[db, refresh.value])
+    sources = solara.use_memo(lambda: _front_sources(reader), dependencies=[id(reader),
+                                                                            refresh.value])
+    labels = {}
+    for key, (kind, _) in sources.items():
+        labels[i18n.t("opt.folder_item" if kind == "folder" else "opt.study_item", lang,
+                      path=key, name=key.rsplit(" (", 1)[0],
+                      n=key.rsplit(" (", 1)[-1].rstrip(")"))] = key
+    with solara.Sidebar():
+        LanguageSwitch()
+        if labels:
+            key = chosen.value if chosen.value in sources else next(iter(sources))
+            shown = next(lab for lab, k in labels.items() if k == key)
+            solara.Select(label=i18n.t("opt.source", lang), values=list(labels), value=shown,
+                          on_value=lambda lab: (chosen.set(labels[lab]), typed.set("")))
+        solara.InputText(i18n.t("opt.folder_input", lang), value=typed.value,
+                         on_value=typed.set, continuous_update=False)
+        solara.Button(i18n.t("reload", lang), on_click=lambda: refresh.set(refresh.value + 1),
+                      block=True)
+    if typed.value.strip():
+        source: tuple[str, Any] | None = ("folder", Path(typed.value.strip()).expanduser())
+    elif sources:
+        source = sources[chosen.value if chosen.value in sources else next(iter(sources))]
+    else:
+        source = None
+    with solara.Column():
+        if source is None:
+            solara.Info(i18n.t("opt.none", lang, root=optimise_store.runs_root(),
+                               db=db or "runs/ptce.sqlite"))
+            return
+        FrontView(reader, source, refresh.value)
+
+
+@solara.component
+def FrontView(reader: batches.Store | str, source: tuple[str, Any], version: int) -> None:
+    lang = language.value
+
+    def load() -> optimise_store.Front | str:
+        kind, where = source
+        try:
+            if kind == "folder":
+                return optimise_store.read_folder(where)
+            if isinstance(reader, str):
+                return reader
+            return optimise_store.read_study(reader, where)
+        except optimise_store.FrontError as exc:
+            return str(exc)
+
+    front = solara.use_memo(load, dependencies=[str(source), version])
+    spec = solara.use_memo(
+        lambda: None if isinstance(front, str) else charts.spec(charts.pareto(front, lang),
+                                                                lang),
+        dependencies=[str(source), version, lang])
+    if isinstance(front, str) or spec is None:
+        solara.Error(i18n.t("opt.bad", lang, error=front))
+        return
+    from experiments.results import french
+
+    lg = "en" if lang == "en" else "fr"
+    budget = ("" if front.budget != front.budget else
+              i18n.t("opt.budget", lang, budget=french.money(front.budget, lang=lg)))
+    solara.Text(i18n.t("opt.info", lang, source=front.source, n=len(front.pareto),
+                       budget=budget, objectives=", ".join(
+                           french.LABELS[o].text(lg) for o in front.objectives)),
+                classes=["ptce-optimise-info"])
+    Chart(spec)
+    solara.Text(i18n.t("opt.table", lang), style={"font-weight": "bold"})
+    solara.DataFrame(pareto_rows(front, lang), items_per_page=20)
+    solara.FileDownload(lambda: front.pareto.to_csv(index=False), filename="pareto.csv",
+                        label=i18n.t("dl.pareto", lang))
+
+
+# ----------------------------------------------------------------------------- layout
+
+#: Route path -> key of its tab's words.
+TABS = {"/": "nav.explore", "compare": "nav.compare", "calibration": "nav.calibration",
+        "optimise": "nav.optimise"}
+
+
+@solara.component
+def Layout(children: list | None = None) -> Any:
+    """The app's frame: the pages' tabs in the interface's language (Solara would show the
+    route paths)."""
+    route, all_routes = solara.use_route()
+    paths = [solara.resolve_path(r, level=0) for r in all_routes]
+    location = solara.use_context(solara.routing._location_context)
+    index = all_routes.index(route) if route in all_routes else 0
+    lang = language.value
+
+    def go(i: int) -> None:
+        location.pathname = paths[i]
+
+    with solara.AppLayout(children=children or []) as main:
+        with solara.AppBar():
+            with solara.lab.Tabs(value=index, on_value=go, align="center"):
+                for r in all_routes:
+                    solara.lab.Tab(i18n.t(TABS.get(r.path, "nav.explore"), lang))
+    return main
+
+
 routes = [
-    solara.Route(path="/", component=Explore, label="Explore"),
-    solara.Route(path="compare", component=Compare, label="Compare"),
-    solara.Route(path="calibration", component=Calibration, label="Calibration"),
+    solara.Route(path="/", component=Explore, label="Explorer"),
+    solara.Route(path="compare", component=Compare, label="Comparer"),
+    solara.Route(path="calibration", component=Calibration, label="Calage"),
+    solara.Route(path="optimise", component=Optimise, label="Optimiser"),
 ]

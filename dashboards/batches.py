@@ -148,3 +148,28 @@ def design_points(reader: Store, batch_id: int) -> pd.DataFrame:
     out["label"] = [scenario_label(s, p) for s, p in zip(out["scenario"], out["point"],
                                                          strict=True)]
     return out.drop(columns="values")
+
+
+def series_differences(data: pd.DataFrame, baseline: str) -> pd.DataFrame:
+    """Per design point other than ``baseline`` (a label of :func:`series`) and month, the
+    mean paired difference against the baseline (same replication = same seed) and its 95 %
+    interval (:func:`experiments.results.effects.mean_interval`): ``scenario, month,
+    difference, lower, upper, n``; months with fewer than two pairs are left out."""
+    from experiments.results.effects import mean_interval
+
+    columns = ["scenario", "month", "difference", "lower", "upper", "n"]
+    if data.empty or baseline not in set(data["label"]):
+        return pd.DataFrame(columns=columns)
+    wide = data.pivot_table(index=["replication", "month"], columns="label", values="value",
+                            aggfunc="mean")
+    rows = []
+    for label in dict.fromkeys(data["label"]):
+        if label == baseline:
+            continue
+        paired = (wide[label] - wide[baseline]).dropna()
+        for month, group in paired.groupby(level="month"):
+            if len(group) < 2:
+                continue
+            mean, low, high = mean_interval(group.to_numpy(dtype=float))
+            rows.append((label, int(month), mean, low, high, len(group)))
+    return pd.DataFrame(rows, columns=columns)

@@ -113,26 +113,34 @@ def fmt(value: Any, spec: str = ".4g") -> str:
     return format(value, spec)
 
 
-def target_table(data: pd.DataFrame) -> pd.DataFrame:
-    """The targets of :func:`targets` as the page shows them (numbers as text, 4 significant
-    digits, relative error as a percentage)."""
+def target_table(data: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """The targets of :func:`targets` as the page shows them in ``lang``: each target in
+    words beside its model name, numbers as text with 4 significant digits (French decimals
+    in French), the relative error as a percentage."""
+    from dashboards import i18n
+
+    num = (lambda x: fmt(x)) if lang == "en" else (lambda x: i18n.short_number(x, lang))
+    tt = lambda key: i18n.t(key, lang)  # noqa: E731
     rows = []
     for r in data.itertuples():
-        simulated = fmt(r.simulated)
+        simulated = num(r.simulated)
         if simulated and not (math.isnan(r.simulated_low) or math.isnan(r.simulated_high)):
-            simulated += f" [{fmt(r.simulated_low)}, {fmt(r.simulated_high)}]"
+            simulated += f" [{num(r.simulated_low)}, {num(r.simulated_high)}]" if lang == "en" \
+                else f" [{num(r.simulated_low)} ; {num(r.simulated_high)}]"
+        within = ("" if r.within is None or (isinstance(r.within, float) and math.isnan(r.within))
+                  else tt("yes" if r.within else "no"))
+        error = (fmt(r.relative_error, "+.1%") if lang == "en"
+                 else i18n.percent_text(r.relative_error, 1, lang, sign=True))
         rows.append({
-            "target": r.name, "role": r.role, "value": fmt(r.value),
-            "uncertainty": fmt(r.uncertainty), "confidence": r.confidence,
-            "simulated [low, high]": simulated, "relative error": fmt(r.relative_error, "+.1%"),
-            "within": "" if r.within is None or (isinstance(r.within, float)
-                                                  and math.isnan(r.within))
-            else ("yes" if r.within else "no"),
-            "source": r.source,
+            tt("tcol.target"): i18n.indicator(r.name, lang), tt("tcol.code"): r.name,
+            tt("tcol.role"): tt("cal.fitted" if r.role == "fitted" else "cal.validation"),
+            tt("tcol.value"): num(r.value), tt("tcol.uncertainty"): num(r.uncertainty),
+            tt("tcol.confidence"): r.confidence, tt("tcol.simulated"): simulated,
+            tt("tcol.error"): error, tt("tcol.within"): within, tt("tcol.source"): r.source,
         })
-    return pd.DataFrame(rows, columns=["target", "role", "value", "uncertainty", "confidence",
-                                       "simulated [low, high]", "relative error", "within",
-                                       "source"])
+    cols = ["tcol.target", "tcol.code", "tcol.role", "tcol.value", "tcol.uncertainty",
+            "tcol.confidence", "tcol.simulated", "tcol.error", "tcol.within", "tcol.source"]
+    return pd.DataFrame(rows, columns=[tt(c) for c in cols])
 
 
 def best_params(row: Any) -> pd.DataFrame:
@@ -187,18 +195,28 @@ def _date(value: Any) -> str:
     return stamp.strftime("%Y-%m-%d %H:%M")
 
 
-def calibration_label(row: Any) -> str:
+def calibration_label(row: Any, lang: str = "en") -> str:
     """The selector's label of one calibration: zone, territory, date, trials, loss, median
     absolute relative error, share of targets within their uncertainty."""
-    loss = fmt(row.best_loss)
-    median = fmt(row.median_abs_rel_error, ".1%")
-    share = fmt(row.share_within, ".0%")
-    return (f"#{row.id} zone {row.zone_code} {row.territory}, {_date(row.created_at)}: "
-            f"{row.trials} trials, loss {loss or '-'}, median |rel. error| {median or '-'}, "
-            f"{share or '-'} within uncertainty")
+    from dashboards import i18n
+
+    if lang == "en":
+        loss = fmt(row.best_loss)
+        median = fmt(row.median_abs_rel_error, ".1%")
+        share = fmt(row.share_within, ".0%")
+    else:
+        loss = i18n.short_number(row.best_loss, lang)
+        median = i18n.percent_text(row.median_abs_rel_error, 1, lang)
+        share = i18n.percent_text(row.share_within, 0, lang)
+    return i18n.t("cal.item", lang, id=row.id, zone=row.zone_code, territory=row.territory,
+                  date=_date(row.created_at), trials=row.trials, loss=loss or "-",
+                  median=median or "-", share=share or "-")
 
 
-def sensitivity_label(row: Any) -> str:
+def sensitivity_label(row: Any, lang: str = "en") -> str:
     """The selector's label of one sensitivity analysis."""
-    return (f"#{row.id} {row.scenario}: {row.outcome}, {row.samples} samples, "
-            f"{_date(row.created_at)} ({row.indices} indices)")
+    from dashboards import i18n
+
+    return i18n.t("sens.item", lang, id=row.id, scenario=row.scenario,
+                  outcome=i18n.indicator(str(row.outcome), lang), samples=row.samples,
+                  date=_date(row.created_at), n=row.indices)

@@ -255,34 +255,120 @@ def trust_network(graph: Any, seed: int, lang: str = "en") -> alt.Chart:
 
 # ----------------------------------------------------------------------------- batches
 
-def series_bands(summary: pd.DataFrame, name: str) -> alt.Chart:
+def _axis_for(name: str) -> alt.Axis | None:
+    from dashboards import names
+
+    return alt.Axis(format="%") if names.kind(name) == "share" else None
+
+
+def series_bands(summary: pd.DataFrame, name: str, lang: str = "en",
+                 title: str | None = None) -> alt.Chart:
     """Mean and 95 % band of one series per scenario. ``summary`` has columns
-    ``scenario, month, mean, lower, upper`` (see :func:`dashboards.batches.series_summary`)."""
+    ``scenario, month, mean, lower, upper`` (see :func:`dashboards.batches.series_summary`);
+    ``name`` is the series' model name (its words come from :mod:`dashboards.i18n`)."""
+    words = i18n.indicator(name, lang, series=True)
     scen = list(dict.fromkeys(summary["scenario"]))
     scale = alt.Scale(domain=scen, range=SCENARIO_COLOURS[: len(scen)] or SCENARIO_COLOURS)
+    scenario, month = i18n.t("col.scenario", lang), i18n.t("cmp.month", lang)
     base = alt.Chart(summary).encode(
-        x=alt.X("month:Q"), color=alt.Color("scenario:N", scale=scale))
-    band = base.mark_area(opacity=0.25).encode(y=alt.Y("lower:Q", title=name), y2="upper:Q")
+        x=alt.X("month:Q", title=month),
+        color=alt.Color("scenario:N", scale=scale, title=scenario))
+    band = base.mark_area(opacity=0.25).encode(
+        y=alt.Y("lower:Q", title=words, axis=_axis_for(name)), y2="upper:Q")
+    num = ".2%" if _axis_for(name) is not None else ".4~r"
     line = base.mark_line().encode(
-        y="mean:Q", tooltip=["scenario:N", "month:Q", alt.Tooltip("mean:Q", format=".4g"),
-                             alt.Tooltip("lower:Q", format=".4g"),
-                             alt.Tooltip("upper:Q", format=".4g")])
-    return alt.layer(band, line, title=f"{name}: mean and 95 % band over replications"
+        y="mean:Q", tooltip=[alt.Tooltip("scenario:N", title=scenario),
+                             alt.Tooltip("month:Q", title=month),
+                             alt.Tooltip("mean:Q", format=num, title=i18n.t("cmp.mean", lang)),
+                             alt.Tooltip("lower:Q", format=num,
+                                         title=i18n.t("cmp.lower", lang)),
+                             alt.Tooltip("upper:Q", format=num,
+                                         title=i18n.t("cmp.upper", lang))])
+    return alt.layer(band, line, title=title or i18n.t("cmp.bands", lang, name=words)
                      ).properties(width=WIDTH + 80, height=260)
 
 
-def outcome_distribution(values: pd.DataFrame, name: str) -> alt.Chart:
+def _difference_scale(name: str, lang: str) -> tuple[float, str]:
+    """Differences of a rate are drawn in percentage points (x 100); others as they are."""
+    from dashboards import names
+
+    if names.kind(name) == "share":
+        return 100.0, ("points de pourcentage" if lang != "en" else "percentage points")
+    return 1.0, i18n.t("chart.diff_value", lang)
+
+
+def series_difference(diff: pd.DataFrame, name: str, baseline: str, lang: str = "en"
+                      ) -> alt.Chart:
+    """Paired difference of one series against ``baseline``, month by month, with its 95 %
+    band. ``diff`` is :func:`dashboards.batches.series_differences` (``scenario, month,
+    difference, lower, upper, n``); differences of rates are drawn in percentage points."""
+    words = i18n.indicator(name, lang, series=True)
+    factor, unit = _difference_scale(name, lang)
+    data = diff.copy()
+    for col in ("difference", "lower", "upper"):
+        data[col] = data[col] * factor
+    scen = list(dict.fromkeys(data["scenario"]))
+    scale = alt.Scale(domain=scen, range=SCENARIO_COLOURS[1: len(scen) + 1])
+    scenario, month = i18n.t("col.scenario", lang), i18n.t("cmp.month", lang)
+    base = alt.Chart(data).encode(
+        x=alt.X("month:Q", title=month),
+        color=alt.Color("scenario:N", scale=scale, title=scenario))
+    band = base.mark_area(opacity=0.25).encode(y=alt.Y("lower:Q", title=unit), y2="upper:Q")
+    line = base.mark_line().encode(
+        y="difference:Q",
+        tooltip=[alt.Tooltip("scenario:N", title=scenario), alt.Tooltip("month:Q", title=month),
+                 alt.Tooltip("difference:Q", format=".3~r", title=i18n.t("col.diff", lang)),
+                 alt.Tooltip("lower:Q", format=".3~r", title=i18n.t("cmp.lower", lang)),
+                 alt.Tooltip("upper:Q", format=".3~r", title=i18n.t("cmp.upper", lang))])
+    zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color="#444444").encode(y="y:Q")
+    return alt.layer(band, line, zero, title=i18n.t("cmp.diff_bands", lang, name=words,
+                                                     base=baseline)
+                     ).properties(width=WIDTH + 80, height=220)
+
+
+def outcome_differences(table: pd.DataFrame, name: str, baseline: str, lang: str = "en"
+                        ) -> alt.Chart:
+    """Each design point's paired difference of outcome ``name`` against ``baseline`` with
+    its 95 % interval (``table``: ``label, difference, diff_lower, diff_upper``)."""
+    words = i18n.indicator(name, lang)
+    factor, unit = _difference_scale(name, lang)
+    data = pd.DataFrame({"scenario": table["label"],
+                         "difference": table["difference"] * factor,
+                         "lower": table["diff_lower"] * factor,
+                         "upper": table["diff_upper"] * factor})
+    scenario = i18n.t("col.scenario", lang)
+    y = alt.Y("scenario:N", title=None, sort=None)
+    tip = [alt.Tooltip("scenario:N", title=scenario),
+           alt.Tooltip("difference:Q", format=".3~r", title=i18n.t("col.diff", lang)),
+           alt.Tooltip("lower:Q", format=".3~r", title=i18n.t("cmp.lower", lang)),
+           alt.Tooltip("upper:Q", format=".3~r", title=i18n.t("cmp.upper", lang))]
+    rule = alt.Chart(data).mark_rule(color="#1f4e79", strokeWidth=3).encode(
+        y=y, x=alt.X("lower:Q", title=unit), x2="upper:Q", tooltip=tip)
+    dot = alt.Chart(data).mark_point(filled=True, size=80, color="#1f4e79").encode(
+        y=y, x="difference:Q", tooltip=tip)
+    zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="#444444").encode(x="x:Q")
+    return alt.layer(rule, dot, zero, title=i18n.t("cmp.diff_outcome", lang, name=words,
+                                                    base=baseline)
+                     ).properties(width=WIDTH, height=max(60, 40 * len(data)))
+
+
+def outcome_distribution(values: pd.DataFrame, name: str, lang: str = "en") -> alt.Chart:
     """One outcome over replications, per scenario (``values``: ``scenario, value``)."""
+    words = i18n.indicator(name, lang)
     scen = list(dict.fromkeys(values["scenario"]))
     scale = alt.Scale(domain=scen, range=SCENARIO_COLOURS[: len(scen)] or SCENARIO_COLOURS)
     box = alt.Chart(values).mark_boxplot(extent="min-max", opacity=0.5).encode(
-        y=alt.Y("scenario:N", title=None), x=alt.X("value:Q", title=name,
-                                                   scale=alt.Scale(zero=False)),
+        y=alt.Y("scenario:N", title=None), x=alt.X("value:Q", title=words,
+                                                   scale=alt.Scale(zero=False),
+                                                   axis=_axis_for(name)),
         color=alt.Color("scenario:N", scale=scale, legend=None))
+    num = ".2%" if _axis_for(name) is not None else ".4~r"
     dots = alt.Chart(values).mark_tick(thickness=2).encode(
         y="scenario:N", x="value:Q", color=alt.Color("scenario:N", scale=scale, legend=None),
-        tooltip=["scenario:N", "replication:Q", alt.Tooltip("value:Q", format=".4g")])
-    return alt.layer(box, dots, title=f"{name} over replications").properties(
+        tooltip=[alt.Tooltip("scenario:N", title=i18n.t("col.scenario", lang)),
+                 alt.Tooltip("replication:Q", title=i18n.t("cmp.replication", lang)),
+                 alt.Tooltip("value:Q", format=num, title=i18n.t("cmp.value", lang))])
+    return alt.layer(box, dots, title=i18n.t("cmp.distribution", lang, name=words)).properties(
         width=WIDTH, height=max(60, 40 * len(scen)))
 
 
@@ -295,71 +381,179 @@ FIT_COLOURS: dict[str, str] = {"target ± uncertainty": "#4e79a7",
 SENSITIVITY_COLOURS: dict[str, str] = {"morris": "#f28e2b", "sobol": "#59a14f"}
 
 
-def calibration_fit(targets: pd.DataFrame, title: str = "Targets against simulated values"
+#: Sensitivity index -> how it is written (the usual notation, in both languages).
+INDEX_NAMES: dict[tuple[str, str], str] = {
+    ("morris", "mu_star"): "Morris μ*", ("morris", "sigma"): "Morris σ",
+    ("sobol", "S1"): "Sobol S1", ("sobol", "ST"): "Sobol ST",
+}
+
+
+def calibration_fit(targets: pd.DataFrame, title: str | None = None, lang: str = "en"
                     ) -> alt.Chart:
     """Per target, the target with its uncertainty and the simulated mean with its
     [low, high] interval over replications, each target on its own axis (their units differ).
     ``targets`` is :func:`dashboards.calibrations.targets` (``name, role, value, target_low,
-    target_high, simulated, simulated_low, simulated_high``, ...), one row per target."""
+    target_high, simulated, simulated_low, simulated_high``, ...), one row per target; each
+    target is named in words (``name`` keeps the model's name)."""
+    import json
+
     keep = ["name", "role", "value", "uncertainty", "target_low", "target_high", "simulated",
             "simulated_low", "simulated_high", "relative_error", "within"]
     data = targets[[c for c in keep if c in targets]].copy()
-    data["within"] = [None if w is None or (isinstance(w, float) and np.isnan(w)) else bool(w)
+    data["within"] = [None if w is None or (isinstance(w, float) and np.isnan(w))
+                      else i18n.t("yes" if w else "no", lang)
                       for w in data.get("within", [None] * len(data))]
     data["within"] = data["within"].astype(object)
-    data["target"] = [n if r == "fitted" else f"{n} (validation)"
+    validation = i18n.t("cal.validation", lang)
+    data["target"] = [i18n.indicator(n, lang) if r == "fitted"
+                      else f"{i18n.indicator(n, lang)} ({validation})"
                       for n, r in zip(data["name"], data["role"], strict=True)]
+    data["role"] = [i18n.t("cal.fitted" if r == "fitted" else "cal.validation", lang)
+                    for r in data["role"]]
     order = list(data["target"])
-    colour = alt.Color("mark:N", title=None, scale=_scale(FIT_COLOURS),
+    target_mark, sim_mark = i18n.t("cal.target_mark", lang), i18n.t("cal.sim_mark", lang)
+    colours = dict(zip((target_mark, sim_mark), FIT_COLOURS.values(), strict=True))
+    colour = alt.Color("mark:N", title=None, scale=_scale(colours),
                        legend=alt.Legend(orient="top"))
-    y = alt.Y("mark:N", title=None, axis=None, sort=list(FIT_COLOURS))
-    num = ".4g"
-    tip = ["target:N", "role:N", alt.Tooltip("value:Q", format=num),
-           alt.Tooltip("uncertainty:Q", format=num), alt.Tooltip("simulated:Q", format=num),
-           alt.Tooltip("simulated_low:Q", format=num),
-           alt.Tooltip("simulated_high:Q", format=num),
-           alt.Tooltip("relative_error:Q", format="+.1%"), "within:N"]
+    y = alt.Y("mark:N", title=None, axis=None, sort=list(colours))
+    num = ".4~r"
+    tt = lambda key: i18n.t(key, lang)  # noqa: E731
+    tip = [alt.Tooltip("target:N", title=tt("tcol.target")),
+           alt.Tooltip("role:N", title=tt("tcol.role")),
+           alt.Tooltip("value:Q", format=num, title=tt("tcol.value")),
+           alt.Tooltip("uncertainty:Q", format=num, title=tt("tcol.uncertainty")),
+           alt.Tooltip("simulated:Q", format=num, title=tt("tcol.simulated")),
+           alt.Tooltip("simulated_low:Q", format=num, title=tt("cmp.lower")),
+           alt.Tooltip("simulated_high:Q", format=num, title=tt("cmp.upper")),
+           alt.Tooltip("relative_error:Q", format="+.1%", title=tt("tcol.error")),
+           alt.Tooltip("within:N", title=tt("tcol.within"))]
     x_axis = alt.Axis(tickCount=4, labelFontSize=9, title=None)
-    target = alt.Chart().transform_calculate(mark="'target ± uncertainty'").encode(
+    target = alt.Chart().transform_calculate(mark=json.dumps(target_mark)).encode(
         y=y, color=colour, tooltip=tip)
     target_rule = target.mark_rule(strokeWidth=3).encode(
         x=alt.X("target_low:Q", axis=x_axis, scale=alt.Scale(zero=False, padding=8)),
         x2="target_high:Q")
     target_dot = target.mark_tick(thickness=2, size=12).encode(x="value:Q")
     sim = alt.Chart().transform_filter("isValid(datum.simulated)").transform_calculate(
-        mark="'simulated [low, high]'").encode(y=y, color=colour, tooltip=tip)
+        mark=json.dumps(sim_mark)).encode(y=y, color=colour, tooltip=tip)
     sim_rule = sim.mark_rule(strokeWidth=3).encode(x="simulated_low:Q", x2="simulated_high:Q")
     sim_dot = sim.mark_point(filled=True, size=40, opacity=1).encode(x="simulated:Q")
     return alt.layer(target_rule, target_dot, sim_rule, sim_dot, data=data).properties(
         width=400, height=20).facet(
         row=alt.Row("target:N", sort=order, title=None,
-                    header=alt.Header(labelAngle=0, labelAlign="left", labelLimit=230,
+                    header=alt.Header(labelAngle=0, labelAlign="left", labelLimit=260,
                                       labelFontSize=11)),
-        title=title, spacing=2,
+        title=title or i18n.t("cal.fit_title", lang), spacing=2,
     ).resolve_scale(x="independent")
 
 
-def sensitivity(indices: pd.DataFrame, outcome: str) -> alt.Chart:
+def sensitivity(indices: pd.DataFrame, outcome: str, lang: str = "en") -> alt.Chart:
     """Sensitivity indices of ``outcome`` per factor with their 95 % intervals: Morris
     mu_star and sigma, Sobol S1 and ST, one panel per index (``indices`` is
     :func:`dashboards.calibrations.sensitivity_indices`)."""
     data = indices.copy()
-    data["index"] = [f"{m} {i}" for m, i in zip(data["method"], data["index_name"], strict=True)]
+    data["index"] = [INDEX_NAMES.get((m, i), f"{m} {i}")
+                     for m, i in zip(data["method"], data["index_name"], strict=True)]
     # an index without an interval (Morris sigma) gets an empty one, so that every panel's
     # scale has a finite extent
     data["low"] = data["low"].fillna(data["value"])
     data["high"] = data["high"].fillna(data["value"])
+    data["method"] = data["method"].str.capitalize()
     panels = list(dict.fromkeys(data["index"]))
+    colours = {k.capitalize(): c for k, c in SENSITIVITY_COLOURS.items()}
+    factor, index = i18n.t("sens.factor", lang), i18n.t("sens.index", lang)
     base = alt.Chart().encode(y=alt.Y("factor:N", title=None, sort=None))
     bars = base.mark_bar(opacity=0.8).encode(
         x=alt.X("value:Q", title=None),
-        color=alt.Color("method:N", scale=_scale(SENSITIVITY_COLOURS), title="method"),
-        tooltip=["index:N", "factor:N", alt.Tooltip("value:Q", format=".4g"),
-                 alt.Tooltip("conf:Q", format=".3g", title="± (95 %)")])
+        color=alt.Color("method:N", scale=_scale(colours),
+                        title=i18n.t("sens.method_axis", lang)),
+        tooltip=[alt.Tooltip("index:N", title=index), alt.Tooltip("factor:N", title=factor),
+                 alt.Tooltip("value:Q", format=".4~r", title=i18n.t("cmp.value", lang)),
+                 alt.Tooltip("conf:Q", format=".3~r", title="± (95 %)")])
     errors = base.mark_rule(
         color="#333333", strokeWidth=1.5).encode(x="low:Q", x2="high:Q")
     return alt.layer(bars, errors, data=data).properties(width=260, height=max(
         60, 16 * data["factor"].nunique())).facet(
         facet=alt.Facet("index:N", sort=panels, title=None), columns=2,
-        title=f"Sensitivity of {outcome}: indices with 95 % intervals",
+        title=i18n.t("sens.chart", lang, outcome=i18n.indicator(outcome, lang)),
     ).resolve_scale(x="independent", y="independent")
+
+
+# ----------------------------------------------------------------------------- optimise
+
+#: Set -> colour of the Pareto chart (the front dark enough to read on white: 4.8:1).
+PARETO_COLOURS: dict[str, str] = {"tried": "#9e9e9e", "over": "#c0392b", "front": "#1b7a6e",
+                                  "fresh": "#264653"}
+
+
+def _effect_words(name: str, lang: str) -> str:
+    from experiments.results import french
+
+    label = french.LABELS[name]
+    lg = "en" if lang == "en" else "fr"
+    unit = label.unit(lg)
+    if label.kind == "share":
+        unit = "points de pourcentage" if lg == "fr" else "percentage points"
+    return f"{label.text(lg)} ({unit})" if unit else label.text(lg)
+
+
+def pareto(front: Any, lang: str = "en") -> alt.Chart:
+    """A stored Pareto front (:class:`dashboards.optimise_store.Front`): the first two
+    objectives on the axes (one objective: the yearly cost and the objective), every trial in
+    grey, those over the budget in red, the front with its 95 % intervals and, when stored,
+    the same mixes on fresh seeds. Differences of rates are drawn in percentage points."""
+    from experiments.results import french
+
+    objs = list(front.objectives)
+    x, y = (objs[0], objs[1]) if len(objs) >= 2 else (None, objs[0])
+
+    def factor(name: str | None) -> float:
+        return 100.0 if name is not None and french.LABELS[name].kind == "share" else 1.0
+
+    names = {k: i18n.t(f"opt.{k}", lang) for k in PARETO_COLOURS}
+    frames = []
+    parts = [("front", front.pareto)]
+    if front.fresh is not None and len(front.fresh):
+        parts.append(("fresh", front.fresh))
+    trials = front.trials
+    if trials is not None and len(trials) and "feasible" in trials:
+        feasible = trials["feasible"].astype(str).str.lower() == "true"
+        parts = [("tried", trials[feasible]), ("over", trials[~feasible]), *parts]
+    for key, frame in parts:
+        if frame is None or not len(frame):
+            continue
+        data = pd.DataFrame({
+            "set": names[key], "trial": frame["trial"].astype(int),
+            "x": (frame["yearly_cost"] if x is None else frame[f"{x}_mean"] * factor(x)),
+            "x_low": (frame["yearly_cost"] if x is None
+                      else frame[f"{x}_ci_low"] * factor(x)),
+            "x_high": (frame["yearly_cost"] if x is None
+                       else frame[f"{x}_ci_high"] * factor(x)),
+            "y": frame[f"{y}_mean"] * factor(y), "y_low": frame[f"{y}_ci_low"] * factor(y),
+            "y_high": frame[f"{y}_ci_high"] * factor(y),
+            "cost": frame["yearly_cost"]})
+        frames.append(data)
+    data = pd.concat(frames, ignore_index=True)
+    x_title = i18n.t("opt.cost_axis", lang) if x is None else _effect_words(x, lang)
+    y_title = _effect_words(y, lang)
+    colours = {names[k]: c for k, c in PARETO_COLOURS.items()}
+    colour = alt.Color("set:N", scale=_scale(colours), title=i18n.t("opt.set", lang))
+    tip = [alt.Tooltip("set:N", title=i18n.t("opt.set", lang)),
+           alt.Tooltip("trial:Q", title=i18n.t("ocol.trial", lang)),
+           alt.Tooltip("x:Q", format=".3~r", title=x_title),
+           alt.Tooltip("y:Q", format=".3~r", title=y_title),
+           alt.Tooltip("cost:Q", format=",.0f", title=i18n.t("ocol.cost", lang))]
+    base = alt.Chart(data)
+    dots = base.mark_point(filled=True, size=60).encode(
+        x=alt.X("x:Q", title=x_title, scale=alt.Scale(zero=False)),
+        y=alt.Y("y:Q", title=y_title, scale=alt.Scale(zero=False)),
+        color=colour, shape=alt.Shape("set:N", title=i18n.t("opt.set", lang)), tooltip=tip)
+    bars = base.transform_filter(
+        alt.FieldOneOfPredicate(field="set", oneOf=[names["front"], names["fresh"]]))
+    y_bars = bars.mark_rule().encode(x="x:Q", y="y_low:Q", y2="y_high:Q", color=colour)
+    layers = [y_bars, dots]
+    if x is not None:
+        layers.insert(0, bars.mark_rule().encode(y="y:Q", x="x_low:Q", x2="x_high:Q",
+                                                 color=colour))
+    return alt.layer(*layers, title=i18n.t("opt.chart", lang)).properties(
+        width=WIDTH + 80, height=340)

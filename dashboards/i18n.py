@@ -106,6 +106,263 @@ STRINGS: dict[str, dict[str, str]] = {
     "chart.member": {"fr": "membre", "en": "member"},
     "chart.kind": {"fr": "type de membre", "en": "member kind"},
     "chart.degree": {"fr": "nombre de liens", "en": "number of links"},
+    "chart.difference": {"fr": "Effet : scénario avec le PTCE moins contrefactuel, même graine",
+                         "en": "Effect: PTCE scenario minus counterfactual, same seed"},
+    "chart.diff_value": {"fr": "différence (avec − sans)", "en": "difference (with − without)"},
+    # navigation (tab titles)
+    "nav.explore": {"fr": "Explorer", "en": "Explore"},
+    "nav.compare": {"fr": "Comparer", "en": "Compare"},
+    "nav.calibration": {"fr": "Calage", "en": "Calibration"},
+    "nav.optimise": {"fr": "Optimiser", "en": "Optimise"},
+    "title.compare": {"fr": "Simulateur PTCE : comparer", "en": "PTCE simulator: compare"},
+    "title.calibration": {"fr": "Simulateur PTCE : calage", "en": "PTCE simulator: calibration"},
+    "title.optimise": {"fr": "Simulateur PTCE : optimiser", "en": "PTCE simulator: optimise"},
+    "reload": {"fr": "Recharger", "en": "Reload"},
+    # scenario file (Explore)
+    "yaml.card": {"fr": "Fichier de scénario (YAML)", "en": "Scenario file (YAML)"},
+    "yaml.download": {"fr": "Télécharger le scénario (YAML)",
+                      "en": "Download the scenario (YAML)"},
+    "yaml.upload": {"fr": "Importer un scénario (YAML) : déposez le fichier ici ou cliquez",
+                    "en": "Upload a scenario (YAML): drop the file here or click"},
+    "yaml.upload.short": {"fr": "Importer un scénario (YAML)", "en": "Upload a scenario (YAML)"},
+    "yaml.loaded": {"fr": "Scénario « {name} » importé depuis {file} : les réglages sont les "
+                          "siens ; lancez la simulation.",
+                    "en": "Scenario '{name}' loaded from {file}: the controls are set from "
+                          "it; press Run."},
+    "yaml.invalid": {"fr": "Le fichier {file} n'est pas un scénario valide, rien n'a été "
+                           "changé. {count} :",
+                     "en": "The file {file} is not a valid scenario; nothing was changed. "
+                           "{count}:"},
+    "yaml.problems": {"fr": "{n} problème", "en": "{n} problem"},
+    "yaml.problems.many": {"fr": "{n} problèmes", "en": "{n} problems"},
+    "yaml.range": {"fr": "{what} : {value} est hors de la plage du tableau de bord "
+                         "({low} à {high})",
+                   "en": "{what}: {value} is outside the dashboard's range ({low} to {high})"},
+    "yaml.extends": {"fr": "extends : un fichier importé ne peut étendre qu'un préréglage "
+                           "(par exemple « baseline »), pas « {value} »",
+                     "en": "extends: an uploaded file can only extend a preset (such as "
+                           "'baseline'), not '{value}'"},
+    "yaml.encoding": {"fr": "le fichier n'est pas du texte UTF-8",
+                      "en": "the file is not UTF-8 text"},
+    "yaml.too_big": {"fr": "le fichier fait plus de {size} Ko, trop pour un scénario",
+                     "en": "the file is larger than {size} kB, too large for a scenario"},
+    "uploaded": {"fr": "fichier importé : {name}", "en": "uploaded file: {name}"},
+    # report (Explore)
+    "report.card": {"fr": "Rapport pour un dossier de financement",
+                    "en": "Report for a funding application"},
+    "report.replications": {"fr": "Réplications appariées du rapport",
+                            "en": "Paired replications of the report"},
+    "report.make": {"fr": "Produire le rapport", "en": "Make the report"},
+    "report.busy": {"fr": "Rapport en cours : {n} paires de simulations…",
+                    "en": "Making the report: {n} pairs of runs…"},
+    "report.ready": {"fr": "Rapport prêt ({n} paires de simulations, {seconds} s).",
+                     "en": "Report ready ({n} pairs of runs, {seconds} s)."},
+    "report.download": {"fr": "Télécharger le rapport (HTML)",
+                        "en": "Download the report (HTML)"},
+    "report.no_ptce": {"fr": "Le rapport compare le pôle à son absence : activez « Ce "
+                             "territoire a un PTCE ».",
+                       "en": "The report compares the pole with its absence: switch on "
+                             "'This territory has a PTCE'."},
+    "report.failed": {"fr": "Le rapport n'a pas pu être produit : {error}",
+                      "en": "The report could not be made: {error}"},
+    # Compare page
+    "cmp.no_db": {"fr": "Aucun lot de simulations à comparer : {why}. Lancez d'abord un lot, "
+                        "par exemple `ptce batch baseline territories/7503_bayonne "
+                        "--replications 10 --db URL`, puis le tableau de bord avec le même "
+                        "`--db URL`.",
+                  "en": "No stored batches to compare: {why}. Run a batch first, for example "
+                        "`ptce batch baseline territories/7503_bayonne --replications 10 --db "
+                        "URL`, then start the dashboard with the same `--db URL`."},
+    "cmp.empty": {"fr": "La base {url} ne contient encore aucun lot : lancez `ptce batch ...` "
+                        "avec ce `--db`.",
+                  "en": "The database {url} holds no batch yet: run `ptce batch ...` with "
+                        "this `--db`."},
+    "cmp.batch": {"fr": "Lot de simulations", "en": "Batch"},
+    "cmp.batch_item": {"fr": "n° {id} {name} ({ok} simulations réussies sur {runs}, {status})",
+                       "en": "#{id} {name} ({ok}/{runs} runs, {status})"},
+    "cmp.no_run": {"fr": "Le lot n° {id} n'a encore aucune simulation réussie.",
+                   "en": "Batch #{id} has no succeeded run yet."},
+    "cmp.info": {"fr": "Lot n° {id} : {scenarios} scénarios, {points} points, {reps} "
+                       "réplications avec résultats.",
+                 "en": "Batch #{id}: {scenarios} scenarios, {points} points, {reps} "
+                       "replications with outcomes."},
+    "cmp.baseline": {"fr": "Scénario de référence", "en": "Baseline scenario"},
+    "cmp.series": {"fr": "Série mensuelle", "en": "Series"},
+    "cmp.outcome": {"fr": "Indicateur", "en": "Outcome"},
+    "cmp.table": {"fr": "Par scénario et point : moyenne et intervalle à 95 %, et différence "
+                        "appariée avec « {base} » (même réplication = même graine)",
+                  "en": "Per scenario and point: mean and 95 % interval, and the paired "
+                        "difference against '{base}' (same replication = same seed)"},
+    "cmp.bands": {"fr": "{name} : moyenne et bande à 95 % sur les réplications",
+                  "en": "{name}: mean and 95 % band over replications"},
+    "cmp.diff_bands": {"fr": "{name} : différence appariée avec « {base} », bande à 95 %",
+                       "en": "{name}: paired difference against '{base}', 95 % band"},
+    "cmp.distribution": {"fr": "{name} : valeurs des réplications",
+                         "en": "{name} over replications"},
+    "cmp.diff_outcome": {"fr": "{name} : différence appariée avec « {base} », intervalle à "
+                               "95 %",
+                         "en": "{name}: paired difference against '{base}', 95 % interval"},
+    "cmp.month": {"fr": "mois", "en": "month"},
+    "cmp.mean": {"fr": "moyenne", "en": "mean"},
+    "cmp.lower": {"fr": "borne basse", "en": "lower"},
+    "cmp.upper": {"fr": "borne haute", "en": "upper"},
+    "cmp.replication": {"fr": "réplication", "en": "replication"},
+    "cmp.value": {"fr": "valeur", "en": "value"},
+    "cmp.no_diff": {"fr": "Pas de différence à montrer : il faut un autre scénario que la "
+                          "référence et au moins deux réplications.",
+                    "en": "No difference to show: it needs a scenario other than the baseline "
+                          "and at least two replications."},
+    "col.scenario": {"fr": "scénario", "en": "scenario"},
+    "col.point": {"fr": "point du plan", "en": "design point"},
+    "col.n": {"fr": "réplications", "en": "replications"},
+    "col.mean": {"fr": "moyenne", "en": "mean"},
+    "col.interval": {"fr": "intervalle à 95 %", "en": "95 % interval"},
+    "col.diff": {"fr": "différence avec la référence", "en": "difference with the baseline"},
+    "col.diff_interval": {"fr": "intervalle à 95 % de la différence",
+                          "en": "95 % interval of the difference"},
+    "dl.outcomes": {"fr": "Résultats (CSV)", "en": "Outcomes (CSV)"},
+    "dl.effects": {"fr": "Effets appariés (CSV)", "en": "Paired effects (CSV)"},
+    "dl.series": {"fr": "Série (CSV)", "en": "Series (CSV)"},
+    "status.succeeded": {"fr": "terminé", "en": "succeeded"},
+    "status.failed": {"fr": "en échec", "en": "failed"},
+    "status.running": {"fr": "en cours", "en": "running"},
+    "status.pending": {"fr": "en attente", "en": "pending"},
+    # Optimise page
+    "opt.source": {"fr": "Front de Pareto enregistré", "en": "Stored Pareto front"},
+    "opt.folder_item": {"fr": "dossier {path}", "en": "folder {path}"},
+    "opt.study_item": {"fr": "étude {name} ({n} essais)", "en": "study {name} ({n} trials)"},
+    "opt.folder_input": {"fr": "Ou un dossier de sortie de ptce optimise",
+                         "en": "Or an output folder of ptce optimise"},
+    "opt.none": {"fr": "Aucun front de Pareto enregistré : ni dossier contenant pareto.csv "
+                       "sous {root}, ni étude d'optimisation dans la base ({db}). Pour en "
+                       "faire un : `ptce optimise ptce/le_phares --budget 120000 --trials 40 "
+                       "--db URL` (il écrit pareto.csv dans runs/optimise/...), puis "
+                       "Recharger.",
+                 "en": "No stored Pareto front: no folder holding pareto.csv under {root}, no "
+                       "optimisation study in the database ({db}). Make one with `ptce "
+                       "optimise ptce/le_phares --budget 120000 --trials 40 --db URL` (it "
+                       "writes pareto.csv into runs/optimise/...), then Reload."},
+    "opt.bad": {"fr": "Ce front ne peut pas être lu : {error}",
+                "en": "This front cannot be read: {error}"},
+    "opt.info": {"fr": "{source} : {n} mélanges non dominés{budget} ; objectifs : "
+                       "{objectives}.",
+                 "en": "{source}: {n} non-dominated mixes{budget}; objectives: {objectives}."},
+    "opt.budget": {"fr": " dans un budget de coordination de {budget} par an",
+                   "en": " within a coordination budget of {budget} a year"},
+    "opt.chart": {"fr": "Front de Pareto : mélanges de leviers non dominés (intervalles à 95 %)",
+                  "en": "Pareto front: non-dominated lever mixes (95 % intervals)"},
+    "opt.tried": {"fr": "mélanges essayés", "en": "mixes tried"},
+    "opt.front": {"fr": "mélanges non dominés", "en": "non-dominated mixes"},
+    "opt.over": {"fr": "au-delà du budget", "en": "over the budget"},
+    "opt.fresh": {"fr": "les mêmes sur de nouvelles graines", "en": "the same on fresh seeds"},
+    "opt.set": {"fr": "ensemble", "en": "set"},
+    "opt.cost_axis": {"fr": "coût annuel de la coordination (euros par an)",
+                      "en": "yearly coordination cost (euros a year)"},
+    "opt.table": {"fr": "Mélanges non dominés : leviers activés (intensité), coordination et "
+                        "effets contre le même territoire sans le pôle",
+                  "en": "Non-dominated mixes: levers on (intensity), coordination and effects "
+                        "against the same territory without the pole"},
+    "ocol.trial": {"fr": "essai", "en": "trial"},
+    "ocol.fte": {"fr": "coordination (ETP)", "en": "coordinator (FTE)"},
+    "ocol.cost": {"fr": "coût annuel", "en": "yearly cost"},
+    "ocol.levers": {"fr": "leviers activés (intensité)", "en": "levers on (intensity)"},
+    "dl.pareto": {"fr": "Front de Pareto (CSV)", "en": "Pareto front (CSV)"},
+    # Calibration page
+    "cal.none": {"fr": "Aucun calage n'est encore enregistré : {why}. Un calage ajuste les "
+                       "paramètres d'un territoire à ses statistiques (taux de chômage de "
+                       "l'Insee, taille de l'IAE, sorties de la Dares, taux de retour à "
+                       "l'emploi de France Travail, taux d'emplois vacants) et enregistre les "
+                       "cibles face aux valeurs simulées, avec leurs intervalles, et les "
+                       "paramètres estimés.",
+                 "en": "No calibration is stored yet: {why}. A calibration fits a territory's "
+                       "parameters to its statistics (INSEE unemployment rate, IAE size, Dares "
+                       "exit outcomes, France Travail job-finding rate, vacancy rate) and "
+                       "records the targets against simulated values with intervals and the "
+                       "parameter estimates."},
+    "cal.no_tables": {"fr": "la base {url} n'a pas de tables de calage",
+                      "en": "the database {url} has no calibration tables"},
+    "cal.empty": {"fr": "la base {url} ne contient encore aucun calage",
+                  "en": "the database {url} holds no calibration yet"},
+    "cal.hint": {"fr": "Pour en faire un : `ptce calibrate --territory 7503 --db URL` (le code "
+                       "ZE2020 d'une zone d'emploi qui a un fichier "
+                       "scenarios/territories/CODE_*.yaml ; `--trials`, `--replications`, "
+                       "`--persons` et `--months` règlent sa taille, voir `ptce calibrate "
+                       "--help`), puis lancez le tableau de bord avec le même `--db URL` et "
+                       "appuyez sur Recharger.",
+                 "en": "Make one with `ptce calibrate --territory 7503 --db URL` (the ZE2020 "
+                       "code of a zone d'emploi that has a file scenarios/territories/"
+                       "CODE_*.yaml; `--trials`, `--replications`, `--persons` and `--months` "
+                       "set its size, see `ptce calibrate --help`), then start the dashboard "
+                       "with the same `--db URL` and press Reload."},
+    "cal.select": {"fr": "Calage", "en": "Calibration"},
+    "cal.item": {"fr": "n° {id} zone {zone} {territory}, {date} : {trials} essais, perte "
+                       "{loss}, erreur relative médiane {median}, {share} dans l'incertitude",
+                 "en": "#{id} zone {zone} {territory}, {date}: {trials} trials, loss {loss}, "
+                       "median |rel. error| {median}, {share} within uncertainty"},
+    "cal.info": {"fr": "Calage n° {id} de la zone {zone} ({territory}) : {trials} essais "
+                       "({sampler}, meilleur essai {best}), {reps} réplication(s) de {persons} "
+                       "personnes sur {months} mois, graine {seed} ; étude {study}.",
+                 "en": "Calibration #{id} of zone {zone} ({territory}): {trials} trials "
+                       "({sampler}, best trial {best}), {reps} replication(s) of {persons} "
+                       "persons over {months} months, seed {seed}; study {study}."},
+    "cal.fit": {"fr": "Perte {loss} ; sur les cibles ajustées, erreur relative absolue médiane "
+                      "{median} et {share} dans leur incertitude. Rapport : {report} ; "
+                      "territoire calé : {file}.",
+                "en": "Loss {loss}; over the fitted targets, median absolute relative error "
+                      "{median} and {share} within their uncertainty. Report: {report}; "
+                      "calibrated territory: {file}."},
+    "cal.no_target": {"fr": "Le calage n° {id} n'a aucune cible enregistrée.",
+                      "en": "Calibration #{id} has no stored target."},
+    "cal.estimates": {"fr": "Paramètres estimés (meilleur essai)",
+                      "en": "Parameter estimates (best trial)"},
+    "cal.no_estimate": {"fr": "Aucune estimation enregistrée.", "en": "No estimate stored."},
+    "cal.targets": {"fr": "Cibles (les cibles ajustées entrent dans la perte, celles de "
+                          "validation sont seulement comparées) et moyenne simulée à "
+                          "l'estimation, avec son intervalle [bas, haut] sur les réplications",
+                    "en": "Targets (fitted ones enter the loss; validation ones are only "
+                          "compared) and the simulated mean at the estimate with its "
+                          "[low, high] over replications"},
+    "cal.fit_title": {"fr": "Cibles face aux valeurs simulées",
+                      "en": "Targets against simulated values"},
+    "cal.target_mark": {"fr": "cible ± incertitude", "en": "target ± uncertainty"},
+    "cal.sim_mark": {"fr": "simulé [bas, haut]", "en": "simulated [low, high]"},
+    "cal.validation": {"fr": "validation", "en": "validation"},
+    "cal.fitted": {"fr": "ajustée", "en": "fitted"},
+    "dl.targets": {"fr": "Cibles (CSV)", "en": "Targets (CSV)"},
+    "dl.estimates": {"fr": "Estimations (CSV)", "en": "Estimates (CSV)"},
+    "sens.none": {"fr": "Aucune analyse de sensibilité n'est enregistrée (`ptce sensitivity "
+                        "SCENARIO --outcome NAME --db URL` en fait une).",
+                  "en": "No sensitivity analysis is stored (`ptce sensitivity SCENARIO "
+                        "--outcome NAME --db URL` makes one)."},
+    "sens.title": {"fr": "Analyse de sensibilité", "en": "Sensitivity analysis"},
+    "sens.item": {"fr": "n° {id} {scenario} : {outcome}, {samples} tirages, {date} ({n} "
+                        "indices)",
+                  "en": "#{id} {scenario}: {outcome}, {samples} samples, {date} ({n} "
+                        "indices)"},
+    "sens.method": {"fr": "Criblage de Morris, puis Sobol sur les facteurs retenus ({factors}).",
+                    "en": "Morris screening, then Sobol on the retained factors ({factors})."},
+    "sens.none_retained": {"fr": "aucun", "en": "none"},
+    "sens.no_index": {"fr": "L'analyse de sensibilité n° {id} n'a aucun indice enregistré.",
+                      "en": "Sensitivity analysis #{id} has no stored index."},
+    "sens.chart": {"fr": "Sensibilité de « {outcome} » : indices et intervalles à 95 %",
+                   "en": "Sensitivity of {outcome}: indices with 95 % intervals"},
+    "sens.method_axis": {"fr": "méthode", "en": "method"},
+    "sens.factor": {"fr": "facteur", "en": "factor"},
+    "sens.index": {"fr": "indice", "en": "index"},
+    "yes": {"fr": "oui", "en": "yes"},
+    "no": {"fr": "non", "en": "no"},
+    "tcol.target": {"fr": "cible", "en": "target"},
+    "tcol.code": {"fr": "nom dans le modèle", "en": "name in the model"},
+    "tcol.role": {"fr": "rôle", "en": "role"},
+    "tcol.value": {"fr": "valeur", "en": "value"},
+    "tcol.uncertainty": {"fr": "incertitude", "en": "uncertainty"},
+    "tcol.confidence": {"fr": "confiance", "en": "confidence"},
+    "tcol.simulated": {"fr": "simulé [bas, haut]", "en": "simulated [low, high]"},
+    "tcol.error": {"fr": "erreur relative", "en": "relative error"},
+    "tcol.within": {"fr": "dans l'incertitude", "en": "within"},
+    "tcol.source": {"fr": "source", "en": "source"},
+    "tcol.parameter": {"fr": "paramètre", "en": "parameter"},
+    "tcol.estimate": {"fr": "estimation", "en": "estimate"},
 }
 
 #: Person states of the stocks chart (series column -> words).
@@ -250,3 +507,97 @@ def vega_locale(lang: str) -> dict[str, Any] | None:
     return {"decimal": ",", "thousands": french.THIN, "grouping": [3],
             "currency": ["", french.NBSP + "€"], "percent": french.NBSP + "%",
             "minus": french.MINUS}
+
+
+# ------------------------------------------------------------------ Compare and Calibration
+
+def indicator(name: str, lang: str = "fr", *, series: bool = False) -> str:
+    """Any outcome (or, with ``series``, monthly series) of the model in words."""
+    from dashboards import names
+
+    return names.label(name, _lang(lang), series=series)
+
+
+def value_text(name: str, value: float, lang: str = "fr") -> str:
+    """A level of any outcome or series: rates in %, euros, other numbers with the decimals
+    their size needs."""
+    from dashboards import names
+
+    kind = names.kind(name)
+    if kind == "share":
+        return french.percent(value, 2, lang=_lang(lang))
+    if kind == "money":
+        return french.money(value, lang=_lang(lang))
+    return french.number(value, _decimals(value), lang=_lang(lang))
+
+
+def diff_text(name: str, value: float, lang: str = "fr") -> str:
+    """A difference of any outcome or series, signed; rates in percentage points."""
+    from dashboards import names
+
+    kind = names.kind(name)
+    if kind == "share":
+        return french.points(value, 2, lang=_lang(lang))
+    if kind == "money":
+        return french.money(value, lang=_lang(lang), sign=True)
+    return french.number(value, _decimals(value), lang=_lang(lang), sign=True)
+
+
+def interval_text(name: str, low: float, high: float, lang: str = "fr", *,
+                  difference: bool = False) -> str:
+    """A 95 % interval of a level (or a ``difference``) of ``name``."""
+    fmt = diff_text if difference else value_text
+    return french.interval(fmt(name, low, lang), fmt(name, high, lang), lang=_lang(lang))
+
+
+def _decimals(value: float) -> int:
+    try:
+        size = abs(float(value))
+    except (TypeError, ValueError):
+        return 0
+    if size != size or size >= 100:
+        return 0
+    return 1 if size >= 10 else 2 if size >= 0.1 else 3
+
+
+def plural(key: str, n: int, lang: str = "fr") -> str:
+    """``key`` (one) or ``key.many`` (several), French plural from 2, English from 2."""
+    return t(key if abs(n) < 2 else f"{key}.many", lang, n=n)
+
+
+def status_label(status: str, lang: str = "fr") -> str:
+    key = f"status.{status}"
+    return t(key, lang) if key in STRINGS else str(status)
+
+
+def short_number(value: float, lang: str = "fr", digits: int = 4) -> str:
+    """A number with about ``digits`` significant digits (calibration tables), French
+    decimals; an empty text for a missing one."""
+    import math
+
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return ""
+    if not math.isfinite(x):
+        return ""
+    if x == 0:
+        return "0"
+    decimals = max(0, digits - 1 - math.floor(math.log10(abs(x))))
+    text = french.number(x, min(decimals, 8), lang=_lang(lang))
+    if "," in text or "." in text:  # drop trailing zeros as .4g does
+        sep = "," if _lang(lang) == "fr" else "."
+        whole, frac = text.rsplit(sep, 1)
+        frac = frac.rstrip("0")
+        text = whole + (sep + frac if frac else "")
+    return text
+
+
+def percent_text(value: float, decimals: int = 1, lang: str = "fr", sign: bool = False) -> str:
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return ""
+    if x != x:
+        return ""
+    return french.percent(x, decimals, lang=_lang(lang), sign=sign)

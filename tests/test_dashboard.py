@@ -431,6 +431,7 @@ def stored_batch(tmp_path_factory) -> tuple[str, int]:
 
 
 def test_compare_page_shows_a_stored_batch(stored_batch, monkeypatch):
+    app.language.set("en")  # the English words of the page (French: below)
     db, batch_id = stored_batch
     monkeypatch.setenv("PTCE_DB", db)
     _, rc = render(app.Compare())
@@ -464,6 +465,7 @@ def test_compare_reader_is_read_only(stored_batch, tmp_path):
 
 
 def test_compare_page_without_database_explains(monkeypatch, tmp_path):
+    app.language.set("en")  # the English words of the page (French: below)
     monkeypatch.setenv("PTCE_DB", f"sqlite:///{tmp_path}/absent.sqlite")
     _, rc = render(app.Compare())
     text = " ".join(str(a.children) for a in rc.find(v.Alert).widgets)
@@ -507,6 +509,7 @@ def table_items(rc, column: str) -> list[dict]:
 
 
 def test_calibration_page_shows_a_stored_calibration(stored_calibration, monkeypatch):
+    app.language.set("en")  # the English words of the page (French: below)
     from dashboards import calibrations
 
     db, calibration_id = stored_calibration
@@ -523,7 +526,8 @@ def test_calibration_page_shows_a_stored_calibration(stored_calibration, monkeyp
     assert f"{run['share_within']:.0%} within uncertainty" in label
     # the target table: every stored target, its value, its role
     items = table_items(rc, "target")
-    assert [i["target"] for i in items] == list(stored["name"])
+    assert [i["name in the model"] for i in items] == list(stored["name"])
+    assert [i["target"] for i in items] == [i18n.indicator(n, "en") for n in stored["name"]]
     assert [i["value"] for i in items] == [f"{x:.4g}" for x in stored["value"]]
     assert [i["uncertainty"] for i in items] == [f"{x:.4g}" for x in stored["uncertainty"]]
     assert [i["role"] for i in items] == ["fitted" if f else "validation"
@@ -545,9 +549,10 @@ def test_calibration_page_shows_a_stored_calibration(stored_calibration, monkeyp
     assert {i["parameter"]: i["estimate"] for i in params} == {
         k: f"{x:.4g}" for k, x in run["best_params"].items()}
     # the sensitivity analysis stored next to it: Morris and Sobol indices with intervals
-    sens = next(s for t, s in specs.items() if t.startswith("Sensitivity of unemployment_rate"))
+    sens = next(s for t, s in specs.items()
+                if t.startswith(f"Sensitivity of {i18n.indicator('unemployment_rate', 'en')}"))
     indices = pd.DataFrame(chart_rows(sens))
-    assert {"morris mu_star", "morris sigma", "sobol S1", "sobol ST"} <= set(indices["index"])
+    assert {"Morris μ*", "Morris σ", "Sobol S1", "Sobol ST"} <= set(indices["index"])
     assert set(indices["factor"]) == {"demand.jobs_per_active", "matching.efficiency"}
     with_conf = indices.dropna(subset=["conf"])
     np.testing.assert_allclose(with_conf["high"] - with_conf["low"], 2 * with_conf["conf"])
@@ -565,6 +570,7 @@ def _empty_state_text(rc) -> str:
 
 
 def test_calibration_page_without_database_says_how_to_make_one(monkeypatch, tmp_path):
+    app.language.set("en")  # the English words of the page (French: below)
     monkeypatch.setenv("PTCE_DB", f"sqlite:///{tmp_path}/absent.sqlite")
     _, rc = render(app.Calibration())
     text = _empty_state_text(rc)
@@ -576,6 +582,7 @@ def test_calibration_page_without_database_says_how_to_make_one(monkeypatch, tmp
 
 
 def test_calibration_page_without_calibration_tables(stored_batch, monkeypatch):
+    app.language.set("en")  # the English words of the page (French: below)
     from dashboards import calibrations
 
     db, _ = stored_batch  # a results database written before any calibration
@@ -594,6 +601,7 @@ def test_calibration_page_without_calibration_tables(stored_batch, monkeypatch):
 
 
 def test_calibration_page_with_empty_tables(monkeypatch, tmp_path):
+    app.language.set("en")  # the English words of the page (French: below)
     from calibration.db import ensure_tables
     from experiments.store import open_store
 
