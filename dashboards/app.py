@@ -749,10 +749,9 @@ def pareto_rows(front: optimise_store.Front, lang: str = "fr") -> pd.DataFrame:
                tt("ocol.fte"): i18n.number(float(r["coordinator_fte"]), 1, lang),
                tt("ocol.cost"): french.money(float(r["yearly_cost"]), lang=lg)}
         for name in front.objectives:
-            words = french.LABELS[name].text(lg)
+            words = i18n.t("ocol.effect", lang, name=french.LABELS[name].text(lg))
             row[words] = french.difference(name, float(r[f"{name}_mean"]), lg)
-            row[f"{words} : {tt('col.interval')}" if lg == "fr" else
-                f"{words}: {tt('col.interval')}"] = french.difference_interval(
+            row[i18n.t("ocol.interval", lang, name=words)] = french.difference_interval(
                 name, float(r[f"{name}_ci_low"]), float(r[f"{name}_ci_high"]), lg)
         rows.append(row)
     return pd.DataFrame(rows)
@@ -795,7 +794,7 @@ def Optimise() -> None:
             solara.Select(label=i18n.t("opt.source", lang), values=list(labels), value=shown,
                           on_value=lambda lab: (chosen.set(labels[lab]), typed.set("")))
         solara.InputText(i18n.t("opt.folder_input", lang), value=typed.value,
-                         on_value=typed.set, continuous_update=False)
+                         on_value=typed.set, continuous_update=True)
         solara.Button(i18n.t("reload", lang), on_click=lambda: refresh.set(refresh.value + 1),
                       block=True)
     if typed.value.strip():

@@ -266,6 +266,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "ocol.fte": {"fr": "coordination (ETP)", "en": "coordinator (FTE)"},
     "ocol.cost": {"fr": "coût annuel", "en": "yearly cost"},
     "ocol.levers": {"fr": "leviers activés (intensité)", "en": "levers on (intensity)"},
+    "ocol.effect": {"fr": "{name} (différence avec − sans le pôle)",
+                    "en": "{name} (difference with − without the pole)"},
+    "ocol.interval": {"fr": "{name} : intervalle à 95 %", "en": "{name}: 95 % interval"},
     "dl.pareto": {"fr": "Front de Pareto (CSV)", "en": "Pareto front (CSV)"},
     # Calibration page
     "cal.none": {"fr": "Aucun calage n'est encore enregistré : {why}. Un calage ajuste les "
