@@ -378,6 +378,8 @@ def Explore() -> None:
             error.set(None)
         except (ValidationError, ValueError, KeyError) as exc:
             error.set(i18n.t("invalid", language.value, error=exc))
+        except Exception as exc:  # a failure of the model: said on the page, not a blank one
+            error.set(i18n.t("run.failed", language.value, error=f"{type(exc).__name__}: {exc}"))
 
     def on_run() -> None:
         run_with(base, values)
@@ -879,7 +881,7 @@ def Layout(children: list | None = None) -> Any:
 
 
 routes = [
-    solara.Route(path="/", component=Explore, label="Explorer"),
+    solara.Route(path="/", component=Explore, label="Explorer", layout=Layout),
     solara.Route(path="compare", component=Compare, label="Comparer"),
     solara.Route(path="calibration", component=Calibration, label="Calage"),
     solara.Route(path="optimise", component=Optimise, label="Optimiser"),

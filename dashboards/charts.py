@@ -547,7 +547,9 @@ def pareto(front: Any, lang: str = "en") -> alt.Chart:
     dots = base.mark_point(filled=True, size=60).encode(
         x=alt.X("x:Q", title=x_title, scale=alt.Scale(zero=False)),
         y=alt.Y("y:Q", title=y_title, scale=alt.Scale(zero=False)),
-        color=colour, shape=alt.Shape("set:N", title=i18n.t("opt.set", lang)), tooltip=tip)
+        color=colour, shape=alt.Shape("set:N", title=i18n.t("opt.set", lang), scale=alt.Scale(
+            domain=list(colours), range=["circle", "cross", "circle", "square"])),
+        tooltip=tip)
     bars = base.transform_filter(
         alt.FieldOneOfPredicate(field="set", oneOf=[names["front"], names["fresh"]]))
     y_bars = bars.mark_rule().encode(x="x:Q", y="y_low:Q", y2="y_high:Q", color=colour)

@@ -42,6 +42,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "run": {"fr": "Lancer la simulation", "en": "Run"},
     "invalid": {"fr": "Ces réglages ne sont pas valides : {error}",
                 "en": "These settings are not valid: {error}"},
+    "run.failed": {"fr": "La simulation a échoué : {error}", "en": "The run failed: {error}"},
     "running": {"fr": "Simulation du préréglage « {preset} » en cours…",
                 "en": "Simulating preset '{preset}'…"},
     "run.info": {"fr": "{name} : {persons} personnes, {months} mois, graine {seed} ; {what} "

@@ -218,10 +218,10 @@ def test_explore_opens_in_french_on_the_full_size_result(server, page):
 def test_compare_shows_the_batch_written_by_the_test(server, page):
     url, batch_id, _ = server
     page.goto(url + "/compare")
-    page.get_by_text(f"Batch #{batch_id}:").wait_for(timeout=60_000)
+    page.get_by_text(f"Lot n° {batch_id} :").wait_for(timeout=60_000)
     page.locator(".vega-embed canvas, .vega-embed svg").first.wait_for(timeout=30_000)
     assert page.get_by_text("territories/7503_bayonne").count() > 0
-    assert page.get_by_role("button", name=re.compile("Outcomes \\(CSV\\)")).count() == 1
+    assert page.get_by_role("button", name=re.compile("Résultats \\(CSV\\)")).count() == 1
     shoot(page, "compare")
     assert page.errors == []
 
@@ -229,7 +229,7 @@ def test_compare_shows_the_batch_written_by_the_test(server, page):
 def test_calibration_page_shows_the_calibration_written_by_the_test(server, page):
     url, _, calibration_id = server
     page.goto(url + "/calibration")
-    page.get_by_text(f"Calibration #{calibration_id} of zone 7503").wait_for(timeout=60_000)
+    page.get_by_text(f"Calage n° {calibration_id} de la zone 7503").wait_for(timeout=60_000)
     # the fit chart and the sensitivity chart are drawn
     charts = page.locator(".vega-embed")
     charts.first.locator("canvas, svg").first.wait_for(timeout=30_000)
@@ -240,7 +240,7 @@ def test_calibration_page_shows_the_calibration_written_by_the_test(server, page
     charts.nth(1).locator("canvas, svg").first.wait_for(timeout=30_000)
     assert page.get_by_text("unemployment_rate", exact=True).count() > 0
     assert page.get_by_text("matching.efficiency", exact=True).count() > 0
-    assert page.get_by_role("button", name=re.compile("Targets \\(CSV\\)")).count() == 1
+    assert page.get_by_role("button", name=re.compile("Cibles \\(CSV\\)")).count() == 1
     page.wait_for_timeout(500)
     shoot(page, "calibration")
     assert page.errors == []
