@@ -388,3 +388,47 @@ def test_optimise_page_without_front_says_how_to_make_one(monkeypatch, tmp_path)
     assert "Ce front ne peut pas être lu" in errors and "pareto.csv" in errors
     rc.close()
     assert not (tmp_path / "absent.sqlite").exists()
+
+
+# ----------------------------------------------------------------------------- contrast
+
+def _luminance(rgb: tuple[float, float, float]) -> float:
+    def channel(c: float) -> float:
+        c = c / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _hex(colour: str) -> tuple[int, int, int]:
+    colour = colour.lstrip("#")
+    if len(colour) == 3:
+        colour = "".join(c * 2 for c in colour)
+    return int(colour[0:2], 16), int(colour[2:4], 16), int(colour[4:6], 16)
+
+
+def contrast(fg: tuple[float, float, float], bg: tuple[float, float, float]) -> float:
+    a, b = sorted((_luminance(fg), _luminance(bg)), reverse=True)
+    return (a + 0.05) / (b + 0.05)
+
+
+def test_text_colours_are_readable():
+    """WCAG 2.1 AA asks 4.5:1 for text. Catches a secondary text colour lighter than that on
+    the white page (the former #666 passed, #999 would not), the tabs not selected left at
+    Vuetify's 60 % white on the blue bar (2.6:1), and chart marks the Pareto and difference
+    charts draw their points and intervals in too light for 3:1 (graphical objects)."""
+    from dashboards import charts
+
+    white = (255, 255, 255)
+    assert contrast(_hex(app.MUTED), white) >= 4.5
+    *rgb, alpha = app.TAB_TEXT
+    bar = _hex(app.APP_BAR)
+    shown = tuple(alpha * c + (1 - alpha) * b for c, b in zip(rgb, bar, strict=True))
+    assert contrast(shown, bar) >= 4.5
+    faded = tuple(0.6 * c + 0.4 * b for c, b in zip(rgb, bar, strict=True))
+    assert contrast(faded, bar) < 4.5, "the check would see Vuetify's default"
+    assert ".v-tab:not(.v-tab--active) { color: #ffffff" in app.READABLE_CSS
+    for key in ("front", "fresh", "over"):
+        assert contrast(_hex(charts.PARETO_COLOURS[key]), white) >= 3.0, key
+    assert contrast(_hex("#1f4e79"), white) >= 4.5  # outcome differences' marks
