@@ -184,6 +184,8 @@ def test_yaml_round_trip_through_the_browser(server, page):
     text = error.inner_text()
     assert "Le fichier faux.yaml n'est pas un scénario valide, rien n'a été changé" in text
     assert "matching.efficency" in text and "efficiency" in text and "Traceback" not in text
+    # the message is drawn dark red (7:1), not Vuetify's #ff5252 (3.1:1 on its box)
+    assert error.evaluate("e => getComputedStyle(e).color") == "rgb(183, 28, 28)"
     assert slider(page, "Personnes").get_attribute("aria-valuenow") == "1000"
     assert page.errors == []
 

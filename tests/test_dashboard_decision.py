@@ -429,6 +429,12 @@ def test_text_colours_are_readable():
     faded = tuple(0.6 * c + 0.4 * b for c, b in zip(rgb, bar, strict=True))
     assert contrast(faded, bar) < 4.5, "the check would see Vuetify's default"
     assert ".v-tab:not(.v-tab--active) { color: #ffffff" in app.READABLE_CSS
+    for kind, colour in app.ALERT_TEXT.items():
+        # on the box's tint (the colour at 12 % over white) as well as on white
+        tint = tuple(0.12 * c + 0.88 * 255 for c in _hex(colour))
+        assert contrast(_hex(colour), tint) >= 4.5, kind
+        assert f".v-alert.{kind}--text, .v-alert.{kind}--text .v-icon {{ color: {colour}" \
+            in app.READABLE_CSS
     for key in ("front", "fresh", "over"):
         assert contrast(_hex(charts.PARETO_COLOURS[key]), white) >= 3.0, key
     assert contrast(_hex("#1f4e79"), white) >= 4.5  # outcome differences' marks
