@@ -233,6 +233,7 @@ def _make_charts(run: explore.ExploreRun, lang: str = "fr") -> dict[str, Any]:
     out = [charts.stocks(run.result, lang)]
     if run.counterfactual is not None:
         out.append(charts.versus_counterfactual(run.result, run.counterfactual, lang))
+        out.append(charts.difference_over_time(run.result, run.counterfactual, lang))
     out += [charts.iae_exits(run.result, lang), charts.careers(run.result, lang),
             charts.beveridge(run.result, run.counterfactual, lang)]
     graph = explore.trust_graph(run.result)

@@ -119,6 +119,35 @@ def versus_counterfactual(result: RunResult, counterfactual: RunResult,
     ).resolve_scale(y="independent")
 
 
+def difference_over_time(result: RunResult, counterfactual: RunResult,
+                         lang: str = "en") -> alt.Chart:
+    """The effect month by month: the PTCE scenario minus the same territory without it, same
+    seed (one pair, so no interval: the Report button's replications give them), for the
+    indicators of :data:`EFFECT_SERIES`; differences of rates in percentage points."""
+    from dashboards import names as model_names
+
+    frames = []
+    for col in EFFECT_SERIES:
+        factor = 100.0 if model_names.kind(col) == "share" else 1.0
+        unit = (("points de pourcentage" if lang != "en" else "percentage points")
+                if factor != 1.0 else i18n.t("chart.persons", lang))
+        diff = (result.series[col] - counterfactual.series[col]) * factor
+        frames.append(pd.DataFrame({
+            "month": diff.index.to_numpy(), "difference": diff.to_numpy(dtype=float),
+            "indicator": f"{i18n.words(i18n.EFFECT_SERIES, col, lang)} ({unit})"}))
+    data = pd.concat(frames, ignore_index=True)
+    month, value = i18n.t("chart.month", lang), i18n.t("chart.diff_value", lang)
+    line = alt.Chart().mark_line(color="#1f4e79").encode(
+        x=alt.X("month:Q", title=month), y=alt.Y("difference:Q", title=value),
+        tooltip=[alt.Tooltip("month:Q", title=month),
+                 alt.Tooltip("indicator:N", title=i18n.t("chart.indicator", lang)),
+                 alt.Tooltip("difference:Q", format=".3~r", title=value)])
+    zero = alt.Chart().mark_rule(color="#444444").encode(y=alt.datum(0))
+    return alt.layer(line, zero, data=data).properties(width=240, height=180).facet(
+        column=alt.Column("indicator:N", title=None), title=i18n.t("chart.difference", lang)
+    ).resolve_scale(y="independent")
+
+
 def iae_exits(result: RunResult, lang: str = "en") -> alt.Chart:
     """SIAE exit outcomes (sortie dynamique categories) by structure type, as shares."""
     exits = result.iae_exits
