@@ -277,34 +277,52 @@ def ScenarioFile(current: Any, source_name: str, seed: int, on_upload: Any,
 
 @solara.component
 def ReportMaker(current: Any, source: Path | None, seed: int, ptce_on: bool) -> None:
-    """The Report button: the report of ``ptce report`` for the scenario on the page."""
+    """The Report button: the report of ``ptce report`` for the scenario on the page, made in
+    a thread (the page stays usable and says it is working), then offered as a download."""
     lang = language.value
     replications = solara.use_reactive(reporting.DEFAULT_REPLICATIONS)
-    made = solara.use_reactive(None)
+    request = solara.use_reactive(None)  # (number, params, source, replications, seed, lang)
     failure = solara.use_reactive(None)
 
     def make() -> None:
         try:
-            made.set(reporting.make_report(current(), source, replications=replications.value,
-                                           seed=seed, lang=lang))
-            failure.set(None)
-        except (ValueError, ValidationError, KeyError, OSError) as exc:
-            made.set(None)
+            params = current()
+        except (ValueError, ValidationError, KeyError) as exc:
             failure.set(i18n.t("report.failed", lang, error=exc))
+            return
+        failure.set(None)
+        number = (request.value[0] + 1) if request.value else 1
+        request.set((number, params, source, replications.value, seed, lang))
 
+    def work() -> reporting.MadeReport | None:
+        if request.value is None:
+            return None
+        _, params, src, reps, sd, lg = request.value
+        return reporting.make_report(params, src, replications=reps, seed=sd, lang=lg)
+
+    made = solara.use_thread(work, dependencies=[request.value[0] if request.value else 0],
+                             intrusive_cancel=False)
     solara.Text(i18n.t("report.card", lang), style={"font-weight": "bold"})
     if not ptce_on:
         solara.Text(i18n.t("report.no_ptce", lang), style={"font-size": "0.9em",
                                                           "color": MUTED})
         return
+    busy = made.state in (solara.ResultState.STARTING, solara.ResultState.WAITING,
+                          solara.ResultState.RUNNING)
     solara.SliderInt(i18n.t("report.replications", lang), value=replications.value, min=2,
                      max=reporting.MAX_REPLICATIONS, on_value=replications.set,
-                     thumb_label="always")
-    solara.Button(i18n.t("report.make", lang), on_click=make, block=True,
+                     thumb_label="always", disabled=busy)
+    solara.Button(i18n.t("report.make", lang), on_click=make, block=True, disabled=busy,
                   classes=["ptce-report-make"])
+    if busy and request.value is not None:
+        solara.ProgressLinear(True)
+        solara.Text(i18n.t("report.busy", lang, n=request.value[3]),
+                    classes=["ptce-report-busy"])
     if failure.value:
         solara.Error(failure.value)
-    report = made.value
+    elif made.state == solara.ResultState.ERROR:
+        solara.Error(i18n.t("report.failed", lang, error=made.error))
+    report = made.value if made.state == solara.ResultState.FINISHED else None
     if report is not None:
         solara.Text(i18n.t("report.ready", lang, n=report.replications,
                            seconds=i18n.number(report.seconds, 1, lang)),

@@ -469,3 +469,30 @@ def test_explore_difference_chart_is_the_pair_scenario_minus_counterfactual():
         assert len(got) == len(want) == 24
         np.testing.assert_allclose(got["difference"].to_numpy(), want.to_numpy(), atol=1e-9)
     assert any("points de pourcentage" in i for i in rows["indicator"])
+
+
+def test_report_button_makes_the_report_in_a_thread_and_offers_it():
+    """On the page: with a pole uploaded, the Report button runs the pairs in a thread, then
+    says the report is ready and offers its HTML download. Catches a button that blocks
+    without ever offering the file, and a failure shown as a traceback instead of a message."""
+    import time
+
+    base = load_scenario("ptce/pole_sud_aquitain")
+    params = app.explore.build_params(base, app.choices_from(
+        {**app.initial_values(base), "persons": 1_000, "months": 12}))
+    _, rc = render(app.Explore())
+    upload(rc, scenario_file.to_yaml(params).encode(), "sud.yaml")
+    reps = next(w for w in rc.find(v.Slider).widgets
+                if w.label == "Réplications appariées du rapport")
+    reps.v_model = 2
+    rc.find(v.Btn, children=["Produire le rapport"]).widget.click()
+    deadline = time.monotonic() + 120
+    ready: list[str] = []
+    while time.monotonic() < deadline and not ready:
+        time.sleep(0.5)
+        ready = [t for t in visible_text(rc.last_root_widget) if t.startswith("Rapport prêt")]
+    assert ready and ready[0].startswith("Rapport prêt (2 paires de simulations"), ready
+    labels = [str(b.children) for b in rc.find(v.Btn).widgets]
+    assert any("Télécharger le rapport (HTML)" in label for label in labels)
+    assert not any("Traceback" in str(a.children) for a in rc.find(v.Alert).widgets)
+    rc.close()
