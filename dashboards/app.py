@@ -1,4 +1,5 @@
-"""The Solara app: Explore (what-if run), Compare (stored batches), Calibration.
+"""The Solara app: Explore (what-if run, scenario YAML, report), Compare (stored batches),
+Calibration, Optimise (stored Pareto fronts); French by default, English by a switch.
 
 Serve it with ``ptce dashboard`` (see :func:`dashboards.server.serve`) or
 ``solara run dashboards/app.py``. Nothing is built at import time: each browser session owns

@@ -21,7 +21,7 @@ def register(app: typer.Typer) -> None:
             "127.0.0.1"),
         port: Annotated[int, typer.Option(min=1, max=65535, help="Port.")] = 8765,
     ) -> None:
-        """Open the what-if dashboard (Explore, Compare, Calibration) in the browser."""
+        """Open the dashboard (Explore, Compare, Calibration, Optimise; French by default)."""
         from dashboards.server import serve
 
         err.print(f"Serving the dashboard on http://{host}:{port}/ (Ctrl-C to stop)")
