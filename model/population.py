@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .params import TerritoryParams
-from .states import S
+from .states import Benefit, S
 
 NO_ORG = -1
 
@@ -34,7 +34,10 @@ class PersonStore:
         self.skill = np.zeros((n, n_sectors), dtype=np.float32)  # visible to employers, 0..1
         self.hidden_skill = np.zeros((n, n_sectors), dtype=np.float32)  # real but unseen
         self.barriers = np.zeros(n, dtype=np.float32)  # employability barriers, 0..1
-        self.rsa = np.zeros(n, dtype=bool)
+        self.rsa = np.zeros(n, dtype=bool)  # kept equal to benefit == Benefit.RSA
+        self.barrier_bits = np.zeros(n, dtype=np.uint8)  # states.Barrier flags
+        self.benefit = np.zeros(n, dtype=np.int8)  # states.Benefit code
+        self.registered = np.zeros(n, dtype=bool)  # on France Travail's register (A, B or C)
         self.unemployment_spell = np.zeros(n, dtype=np.int16)  # months registered
         self.iae_months = np.zeros(n, dtype=np.int16)  # Pass IAE months used
         self.employer = np.full(n, NO_ORG, dtype=np.int32)  # firm index
@@ -108,6 +111,9 @@ def draw_persons(store: PersonStore, idx: np.ndarray, params: TerritoryParams,
     store.hidden_skill[idx] = np.minimum(hidden, 1.0 - store.skill[idx])
     store.barriers[idx] = _beta_with_mean(rng, pop.barrier_mean_others, k)
     store.rsa[idx] = False
+    store.barrier_bits[idx] = 0
+    store.benefit[idx] = 0
+    store.registered[idx] = False
     store.unemployment_spell[idx] = 0
     store.iae_months[idx] = 0
     store.employer[idx] = NO_ORG
@@ -140,3 +146,4 @@ def mark_unemployed_profile(store: PersonStore, idx: np.ndarray, params: Territo
                                                    max(pop.barrier_mean_unemployed, 1e-3) * 0.5),
                     0.0, 1.0)
     store.rsa[idx] = rng.random(idx.size) < p_rsa
+    store.benefit[idx] = np.where(store.rsa[idx], Benefit.RSA, Benefit.NONE)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import IntEnum
+from enum import IntEnum, IntFlag
 
 import numpy as np
 
@@ -57,3 +57,28 @@ class S:
     EMPLOYED_TEMP = int(State.EMPLOYED_TEMP)
     EMPLOYED_DURABLE = int(State.EMPLOYED_DURABLE)
     SELF_EMPLOYED = int(State.SELF_EMPLOYED)
+
+
+class Barrier(IntFlag):
+    """Barriers to employment ("freins périphériques"), one bit each in ``barrier_bits``
+    (uint8). The kinds follow France Travail's diagnostic of jobseekers' social barriers
+    (``calibration/data/BEHAVIOUR_SOURCES.md``)."""
+
+    HEALTH = 1  # health problem or recognised disability
+    MOBILITY = 2  # no driving licence or vehicle, no transport
+    HOUSING = 4  # no stable housing
+    FAMILY = 8  # childcare or care of a relative
+    BASIC_SKILLS = 16  # language, literacy or numeracy
+
+
+#: the barrier kinds in bit order, for tables and loops over kinds
+BARRIER_KINDS: tuple[Barrier, ...] = tuple(Barrier)
+
+
+class Benefit(IntEnum):
+    """Income support a person receives (``benefit``, int8)."""
+
+    NONE = 0
+    ARE = 1  # unemployment insurance (allocation d'aide au retour à l'emploi)
+    ASS = 2  # State solidarity allowance after insurance rights end
+    RSA = 3  # revenu de solidarité active (minimum income)
