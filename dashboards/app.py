@@ -29,10 +29,12 @@ from dashboards import (
     explore,
     i18n,
     optimise_store,
+    pole_builder,
     reporting,
     scenario_file,
 )
 from dashboards.explore import NO_SHOCK, Choices, Control
+from experiments.cli import new_pole
 from experiments.cli.common import scenario_slug
 from model import TerritoryParams
 from scenarios import ScenarioError, list_presets, load_scenario, resolve_scenario
@@ -412,6 +414,15 @@ def Explore() -> None:
         run_with(first, first_values)
 
     solara.use_effect(open_on_a_result, [])
+
+    def take_handoff() -> None:
+        # a pole made on the New pole page arrives as an uploaded file would
+        if handoff.value is not None:
+            data, filename = handoff.value
+            handoff.set(None)
+            on_upload(data, filename)
+
+    solara.use_effect(take_handoff, [handoff.value])
 
     shown_presets = presets
     shown_preset = preset.value
@@ -888,8 +899,101 @@ READABLE_CSS = (".v-tabs-bar .v-tab:not(.v-tab--active) { color: #ffffff !import
                           for k, c in ALERT_TEXT.items()))
 
 #: Route path -> key of its tab's words.
+# ----------------------------------------------------------------------------- New pole
+
+#: A scenario the pole builder hands to the Explore page: (YAML bytes, file name), or None.
+handoff: solara.Reactive[tuple[bytes, str] | None] = solara.reactive(None)
+
+
+@solara.component
+def NewPole() -> None:
+    """The pole builder: zone, catchment communes, name, kind, coordination and levers, checked
+    against the data as ``ptce new-pole`` checks them; the scenario opens on the Explore page
+    or downloads as one YAML file."""
+    lang = language.value
+    zone_menu = solara.use_memo(pole_builder.zone_menu, dependencies=[])
+    zone_label = solara.use_reactive(next((k for k, v in zone_menu.items() if v == "7503"),
+                                          next(iter(zone_menu))))
+    chosen = solara.use_reactive([])
+    name = solara.use_reactive("")
+    kind = solara.use_reactive("place")
+    staff = solara.use_reactive(1.5)
+    budget = solara.use_reactive(80_000.0)
+    lever_menu = pole_builder.lever_menu(lang)
+    levers = solara.use_reactive(list(new_pole.DEFAULT_LEVERS))
+    built = solara.use_reactive(None)
+    problem = solara.use_reactive(None)
+    router = solara.use_router()
+    zone = zone_menu[zone_label.value]
+    commune_menu = solara.use_memo(lambda: pole_builder.communes_of(zone), dependencies=[zone])
+
+    def on_zone(label: str) -> None:
+        zone_label.set(label)
+        chosen.set([])
+        built.set(None)
+
+    def on_create() -> None:
+        labels = {v: k for k, v in commune_menu.items()}
+        try:
+            result = pole_builder.build(
+                zone=zone, communes=[labels.get(c, c) for c in chosen.value],
+                name=name.value, kind=kind.value, staff=float(staff.value),
+                budget=float(budget.value), levers=levers.value, lang=language.value)
+        except pole_builder.BuildError as exc:
+            problem.set(str(exc))
+            built.set(None)
+            return
+        problem.set(None)
+        built.set(result)
+
+    def on_open() -> None:
+        if built.value is not None:
+            handoff.set((built.value.yaml_text.encode("utf-8"), built.value.filename))
+            if router.set_path is not None:  # None only when drawn outside the app's routes
+                router.push("/")
+
+    solara.Title(i18n.t("title.pole", lang))
+    with solara.Sidebar():
+        LanguageSwitch()
+    with solara.Column(style={"max-width": "52em"}):
+        solara.Markdown(i18n.t("pole.intro", lang))
+        solara.Select(label=i18n.t("pole.field.zone", lang), values=list(zone_menu),
+                      value=zone_label.value, on_value=on_zone)
+        solara.SelectMultiple(label=i18n.t("pole.field.communes", lang), values=chosen.value,
+                              all_values=list(commune_menu.values()), on_value=chosen.set)
+        solara.InputText(i18n.t("pole.field.name", lang), value=name, continuous_update=True)
+        solara.ToggleButtonsSingle(value=kind.value, on_value=kind.set, values=["place", "sector"])
+        solara.Text(i18n.t(f"pole.kind.{kind.value}", lang),
+                    style={"font-size": "0.85em", "color": MUTED})
+        solara.InputFloat(i18n.t("pole.field.staff", lang), value=staff)
+        solara.InputFloat(i18n.t("pole.field.budget", lang), value=budget)
+        solara.Text(i18n.t("pole.defaults", lang), style={"font-size": "0.85em", "color": MUTED})
+        solara.SelectMultiple(label=i18n.t("pole.field.levers", lang),
+                              values=[k for k, v in lever_menu.items() if v in levers.value],
+                              all_values=list(lever_menu),
+                              on_value=lambda words: levers.set(
+                                  [lever_menu[w] for w in words if w in lever_menu]))
+        solara.Button(i18n.t("pole.create", lang), color="primary", on_click=on_create,
+                      classes=["ptce-pole-create"])
+        if problem.value:
+            solara.Error(problem.value, classes=["ptce-pole-error"])
+        elif built.value is not None:
+            result = built.value
+            solara.Success(i18n.t("pole.created", lang, name=result.params.name),
+                           classes=["ptce-pole-ready"])
+            with solara.Column(gap="2px", classes=["ptce-pole-summary"]):
+                for line in result.summary:
+                    solara.Text(line)
+            with solara.Row():
+                solara.Button(i18n.t("pole.open", lang), on_click=on_open,
+                              classes=["ptce-pole-open"])
+                solara.FileDownload(result.yaml_text, filename=result.filename,
+                                    label=i18n.t("pole.download", lang),
+                                    mime_type="application/x-yaml")
+
+
 TABS = {"/": "nav.explore", "compare": "nav.compare", "calibration": "nav.calibration",
-        "optimise": "nav.optimise"}
+        "optimise": "nav.optimise", "pole": "nav.pole"}
 
 
 @solara.component
@@ -919,4 +1023,5 @@ routes = [
     solara.Route(path="compare", component=Compare, label="Comparer"),
     solara.Route(path="calibration", component=Calibration, label="Calage"),
     solara.Route(path="optimise", component=Optimise, label="Optimiser"),
+    solara.Route(path="pole", component=NewPole, label="Nouveau pôle"),
 ]

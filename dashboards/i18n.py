@@ -115,6 +115,62 @@ STRINGS: dict[str, dict[str, str]] = {
     "nav.compare": {"fr": "Comparer", "en": "Compare"},
     "nav.calibration": {"fr": "Calage", "en": "Calibration"},
     "nav.optimise": {"fr": "Optimiser", "en": "Optimise"},
+    "nav.pole": {"fr": "Nouveau pôle", "en": "New pole"},
+    "title.pole": {"fr": "Simulateur PTCE : créer un pôle", "en": "PTCE simulator: new pole"},
+    "pole.intro": {
+        "fr": "Décrivez un pôle pour n'importe quelle zone d'emploi de France métropolitaine : "
+              "le scénario reprend le territoire calé de la zone s'il existe, sinon un "
+              "territoire construit à partir des données INSEE ; il s'ouvre dans Explorer ou "
+              "se télécharge en YAML (ptce run FICHIER).",
+        "en": "Describe a pole for any metropolitan zone d'emploi: the scenario extends the "
+              "zone's calibrated territory when there is one, else a territory built from "
+              "the INSEE data; open it on the Explore page or download it as YAML "
+              "(ptce run FILE)."},
+    "pole.field.zone": {"fr": "Zone d'emploi", "en": "Zone d'emploi"},
+    "pole.field.communes": {"fr": "Communes du bassin", "en": "Catchment communes"},
+    "pole.field.name": {"fr": "Nom du pôle", "en": "Name of the pole"},
+    "pole.field.levers": {"fr": "Leviers activés", "en": "Levers enabled"},
+    "pole.field.kind": {"fr": "Type de pôle", "en": "Kind of pole"},
+    "pole.kind.place": {"fr": "pôle de territoire (lieu)", "en": "place pole"},
+    "pole.kind.sector": {"fr": "pôle de filière", "en": "sector pole"},
+    "pole.field.staff": {"fr": "Coordination, ETP", "en": "Coordinator, FTE"},
+    "pole.field.budget": {"fr": "Budget de coordination, euros par an",
+                          "en": "Coordination budget, EUR a year"},
+    "pole.defaults": {"fr": "Par défaut : la médiane des dix préréglages (1,5 ETP, "
+                            "80 000 € par an).",
+                      "en": "Default: the median of the ten presets (1.5 FTE, 80,000 EUR a "
+                            "year)."},
+    "pole.create": {"fr": "Créer le scénario", "en": "Create the scenario"},
+    "pole.open": {"fr": "Ouvrir dans Explorer", "en": "Open on the Explore page"},
+    "pole.download": {"fr": "Télécharger le scénario (YAML)",
+                      "en": "Download the scenario (YAML)"},
+    "pole.created": {"fr": "Scénario « {name} » prêt.", "en": "Scenario '{name}' ready."},
+    "pole.staff.invalid": {"fr": "Coordination, ETP : donnez un nombre d'ETP supérieur à 0",
+                           "en": "Coordinator, FTE: give a number of FTE above 0"},
+    "pole.budget.invalid": {"fr": "Budget de coordination : donnez un montant supérieur à 0 €",
+                            "en": "Coordination budget: give an amount above 0 EUR"},
+    "pole.invalid": {"fr": "Le scénario du pôle n'est pas valide : {error}",
+                     "en": "The pole's scenario is not valid: {error}"},
+    "pole.summary.zone": {"fr": "Zone d'emploi {zone} {label}",
+                          "en": "Zone d'emploi {zone} {label}"},
+    "pole.summary.territory": {"fr": "Territoire : {file}", "en": "Territory: {file}"},
+    "pole.summary.built": {"fr": "Territoire : construit à partir des données INSEE "
+                                 "(pas encore de territoire calé pour cette zone)",
+                           "en": "Territory: built from the INSEE data (no calibrated "
+                                 "territory for this zone yet)"},
+    "pole.summary.communes": {"fr": "Bassin : {n} commune(s), {names}",
+                              "en": "Catchment: {n} commune(s), {names}"},
+    "pole.summary.inhabitants": {"fr": " ; {n} habitants", "en": "; {n} inhabitants"},
+    "pole.summary.coordination": {"fr": "Coordination : {fte} ETP, {budget} € par an",
+                                  "en": "Coordination: {fte} FTE, {budget} EUR a year"},
+    "pole.summary.levers": {"fr": "Leviers activés : {levers}",
+                            "en": "Levers enabled: {levers}"},
+    "pole.summary.none": {"fr": "aucun", "en": "none"},
+    "pole.summary.catchment": {
+        "fr": "Le modèle agit sur toute la zone d'emploi tant que les bassins ne sont pas "
+              "modélisés ; le bassin est noté dans le fichier.",
+        "en": "The model acts on the whole zone d'emploi until catchments are modelled; the "
+              "catchment is noted in the file."},
     "title.compare": {"fr": "Simulateur PTCE : comparer", "en": "PTCE simulator: compare"},
     "title.calibration": {"fr": "Simulateur PTCE : calage", "en": "PTCE simulator: calibration"},
     "title.optimise": {"fr": "Simulateur PTCE : optimiser", "en": "PTCE simulator: optimise"},

@@ -50,10 +50,14 @@ class UploadError(Exception):
         return self.message("en")
 
 
-def to_yaml(params: TerritoryParams, *, source: str = "", seed: int | None = None) -> str:
-    """The scenario ``params`` as a YAML file ``ptce run`` and the upload both read."""
-    head = ["# PTCE simulator scenario, saved from the dashboard's Explore page",
+def to_yaml(params: TerritoryParams, *, source: str = "", seed: int | None = None,
+            origin: str = "saved from the dashboard's Explore page",
+            notes: tuple[str, ...] = ()) -> str:
+    """The scenario ``params`` as a YAML file ``ptce run`` and the upload both read;
+    ``origin`` says where it comes from, ``notes`` are extra comment lines."""
+    head = [f"# PTCE simulator scenario, {origin}",
             "# (the whole parameter tree: `ptce run FILE` simulates the same territory)."]
+    head += [f"# {note}" for note in notes]
     if source:
         head.append(f"# Started from: {source}")
     if seed is not None:

@@ -268,3 +268,35 @@ def test_every_explore_control_is_reached_with_tab_and_labelled(server, page):
     controls = [r for r in reached if r[1] in ("slider", "text", "checkbox", "switch")]
     assert controls and all(label for _, _, label in controls), controls
     assert page.errors == []
+
+
+def test_new_pole_page_makes_a_pole_that_opens_on_explore(server, page):
+    """On the New pole tab: Create with no commune shows the French refusal; with Bayonne
+    and Anglet and a name, the summary and the YAML download appear; the file is the pole's
+    scenario, and Open shows it on the Explore page as an imported file. Catches a form the
+    browser cannot fill, a download that is not the pole, or a hand-over that is lost."""
+    from dashboards import scenario_file
+
+    page.goto(server["url"] + "/pole")
+    create = page.get_by_role("button", name="Créer le scénario")
+    create.wait_for(timeout=120_000)
+    create.click()
+    error = page.locator(".ptce-pole-error")
+    error.wait_for(timeout=30_000)
+    assert "donnez au moins un code commune INSEE" in error.inner_text()
+    page.locator(".v-select").filter(has_text="Communes du bassin").click()
+    for commune in ("64102 Bayonne", "64024 Anglet"):
+        page.locator(".v-menu__content .v-list-item", has_text=commune).first.click()
+    page.keyboard.press("Escape")
+    page.get_by_label("Nom du pôle").fill("Pôle du Labourd")
+    create.click()
+    page.locator(".ptce-pole-ready").wait_for(timeout=60_000)
+    summary = page.locator(".ptce-pole-summary").inner_text()
+    assert "64102 Bayonne, 64024 Anglet" in summary and "97\u202f577 habitants" in summary
+    data = download(page, "Télécharger le scénario (YAML)")
+    params = scenario_file.from_yaml(data, "pole.yaml")
+    assert params.name == "Pôle du Labourd" and params.zone_code == "7503"
+    assert b"# catchment: 64102, 64024" in data
+    page.get_by_role("button", name="Ouvrir dans Explorer").click()
+    page.get_by_text("importé depuis 7503_pole_du_labourd.yaml").wait_for(timeout=60_000)
+    assert page.errors == []

@@ -123,6 +123,13 @@ def territory_file(zone: str) -> Path | None:
     return None
 
 
+def slugify_name(name: str) -> str:
+    """A file-friendly form of a pole's name (``pole`` when nothing is left)."""
+    from scenarios.make_territories import slugify
+
+    return slugify(name) or "pole"
+
+
 def _thousands(value: float) -> str:
     """``80000`` -> ``'80 000'`` (French grouping, a space)."""
     return f"{value:,.0f}".replace(",", " ")
@@ -214,44 +221,113 @@ def new_pole(
     The communes are written as a comment: the model acts on the whole zone until catchments
     are modelled. Run it with `ptce run FILE`.
     """
+    try:
+        plan = plan_pole(zone=zone, communes=communes.split(","), name=name, kind=kind.value,
+                         staff=staff, budget=budget, levers=levers.split(","),
+                         share_siae=share_siae, share_firms=share_firms, target=out_file)
+    except PoleInputError as exc:
+        raise fail(exc.message("en")) from None
+    if plan.target.exists() and not force:
+        raise fail(f"--out {plan.target}: the file exists; use --force to replace it")
+    _write(plan.target, plan.text, plan.new_territory)
+    _summary(plan.target, lang.value, plan.name, plan.zone, plan.label, plan.territory,
+             plan.new_territory is not None, plan.communes, plan.fte, plan.budget, plan.levers)
+
+
+class PoleInputError(ValueError):
+    """A pole the data do not allow: ``option`` names the input, ``en`` and ``fr`` say what
+    is wrong and what is expected (the command line speaks English, the dashboard the
+    interface's language)."""
+
+    def __init__(self, option: str, en: str, fr: str) -> None:
+        super().__init__(f"{option} {en}")
+        self.option, self.en, self.fr = option, en, fr
+
+    def message(self, lang: str = "en") -> str:
+        return f"{self.option} {self.fr if lang == 'fr' else self.en}"
+
+
+@dataclass(frozen=True)
+class PolePlan:
+    """What ``ptce new-pole`` (or the dashboard's form) writes: the pole's YAML ``text`` for
+    ``target``, and the territory it extends (``new_territory``: the file to write beside it
+    when the zone has no territory yet, else ``None``)."""
+
+    target: Path
+    text: str
+    territory: Path
+    new_territory: tuple[Path, str] | None
+    name: str
+    zone: str
+    label: str
+    communes: list[Commune]
+    fte: float
+    budget: float
+    levers: tuple[str, ...]
+
+
+def plan_pole(*, zone: str, communes: list[str], name: str, kind: str = "place",
+              staff: float | None = None, budget: float | None = None,
+              levers: list[str] | tuple[str, ...] = DEFAULT_LEVERS,
+              share_siae: float | None = None, share_firms: float | None = None,
+              target: Path | None = None) -> PolePlan:
+    """Check a pole against the data and compose its scenario, writing nothing.
+
+    Raises :class:`PoleInputError` for an unknown zone or commune, a commune of another zone,
+    an unknown lever or an empty name, naming the closest valid codes or the valid levers.
+    """
     from model.params import LEVERS
     from scenarios.make_territories import Zone, read_siae_mix, render, siae_posts, slugify
 
     zones = metropolitan_zones()
     zone = zone.strip()
     if zone not in zones:
-        raise fail(f"--zone {zone}: not a metropolitan zone d'emploi 2020 of the data "
-                   f"({len(zones)} zones); closest codes: "
-                   f"{', '.join(f'{c} {zones[c][0]}' for c in closest(zone, sorted(zones)))}")
+        near = ", ".join(f"{c} {zones[c][0]}" for c in closest(zone, sorted(zones)))
+        raise PoleInputError(
+            "--zone", f"{zone}: not a metropolitan zone d'emploi 2020 of the data "
+                      f"({len(zones)} zones); closest codes: {near}",
+            f"{zone} : ce n'est pas une zone d'emploi 2020 de France métropolitaine des "
+            f"données ({len(zones)} zones) ; codes les plus proches : {near}")
     label, rate = zones[zone]
     table = read_communes()
-    codes = [c.strip().upper() for c in communes.split(",") if c.strip()]
+    codes = [c.strip().upper() for c in communes if c.strip()]
     if not codes:
-        raise fail("--communes: give at least one INSEE commune code")
+        raise PoleInputError("--communes", "give at least one INSEE commune code",
+                             ": donnez au moins un code commune INSEE")
     chosen: list[Commune] = []
     in_zone = sorted(c for c, v in table.items() if v.zone == zone)
     for code in dict.fromkeys(codes):
         commune = table.get(code)
+        near = ", ".join(closest(code, in_zone))
         if commune is None:
-            raise fail(f"--communes: {code} is not a commune code of the data "
-                       f"({COMMUNES_CSV.name}); closest codes in zone {zone}: "
-                       f"{', '.join(closest(code, in_zone))}")
+            raise PoleInputError(
+                "--communes", f"{code} is not a commune code of the data "
+                              f"({COMMUNES_CSV.name}); closest codes in zone {zone}: {near}",
+                f"{code} n'est pas un code commune des données ({COMMUNES_CSV.name}) ; "
+                f"codes les plus proches dans la zone {zone} : {near}")
         if commune.zone != zone:
             other = zones.get(commune.zone, ("(overseas or without 2024 data)", 0.0))[0]
-            raise fail(f"--communes: {code} {commune.name or ''} belongs to zone "
-                       f"{commune.zone} {other}, not to {zone} {label}; closest codes in zone "
-                       f"{zone}: {', '.join(closest(code, in_zone))}")
+            raise PoleInputError(
+                "--communes", f"{code} {commune.name or ''} belongs to zone {commune.zone} "
+                              f"{other}, not to {zone} {label}; closest codes in zone "
+                              f"{zone}: {near}",
+                f"{code} {commune.name or ''} appartient à la zone {commune.zone} {other}, "
+                f"pas à la zone {zone} {label} ; codes les plus proches dans la zone "
+                f"{zone} : {near}")
         chosen.append(commune)
-    chosen_levers = tuple(dict.fromkeys(x.strip() for x in levers.split(",") if x.strip()))
+    chosen_levers = tuple(dict.fromkeys(x.strip() for x in levers if x.strip()))
     unknown = [x for x in chosen_levers if x not in LEVERS]
     if unknown:
-        raise fail(f"--levers: unknown lever(s) {', '.join(unknown)}; valid levers: "
-                   f"{', '.join(LEVERS)}")
+        raise PoleInputError(
+            "--levers", f"unknown lever(s) {', '.join(unknown)}; valid levers: "
+                        f"{', '.join(LEVERS)}",
+            f"levier(s) inconnu(s) {', '.join(unknown)} ; leviers valides : "
+            f"{', '.join(LEVERS)}")
     if not name.strip():
-        raise fail("--name: give the pole a name")
-    target = out_file if out_file is not None else Path(f"{zone}_{slugify(name) or 'pole'}.yaml")
-    if target.exists() and not force:
-        raise fail(f"--out {target}: the file exists; use --force to replace it")
+        raise PoleInputError("--name", "give the pole a name", ": donnez un nom au pôle")
+    name = name.strip()
+    if target is None:
+        target = Path(f"{zone}_{slugify_name(name)}.yaml")
     median_fte, median_budget = (None, None) if staff is not None and budget is not None \
         else preset_medians()
     fte = staff if staff is not None else median_fte
@@ -272,12 +348,10 @@ def new_pole(
     inside = target.resolve().is_relative_to(_ROOT)
     extends = (os.path.relpath(territory.resolve(), target.resolve().parent) if inside
                else str(territory.resolve()))
-    text = render_pole(name=name.strip(), zone=zone, label=label, extends=extends,
-                       kind=kind.value, fte=fte, budget=cost, levers=chosen_levers,
-                       communes=chosen, shares=shares)
-    _write(target, text, new_territory)
-    _summary(target, lang.value, name.strip(), zone, label, territory, new_territory is not None,
-             chosen, fte, cost, chosen_levers)
+    text = render_pole(name=name, zone=zone, label=label, extends=extends, kind=kind, fte=fte,
+                       budget=cost, levers=chosen_levers, communes=chosen, shares=shares)
+    return PolePlan(target, text, territory, new_territory, name, zone, label, chosen, fte,
+                    cost, chosen_levers)
 
 
 def _write(target: Path, text: str, territory: tuple[Path, str] | None) -> None:
