@@ -237,6 +237,8 @@ def _make_charts(run: explore.ExploreRun, lang: str = "fr") -> dict[str, Any]:
     if run.counterfactual is not None:
         out.append(charts.versus_counterfactual(run.result, run.counterfactual, lang))
         out.append(charts.difference_over_time(run.result, run.counterfactual, lang))
+        if run.decomposition is not None:
+            out.append(charts.decomposition(run.decomposition, lang))
     out += [charts.iae_exits(run.result, lang), charts.careers(run.result, lang),
             charts.beveridge(run.result, run.counterfactual, lang)]
     graph = explore.trust_graph(run.result)

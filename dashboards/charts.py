@@ -148,6 +148,25 @@ def difference_over_time(result: RunResult, counterfactual: RunResult,
     ).resolve_scale(y="independent")
 
 
+def decomposition(parts: dict[str, float], lang: str = "en") -> alt.Chart:
+    """Gross effect, displacement and net effect on durable jobs of one pair, side by side
+    (one pair, so no interval: the Report button's replications give them)."""
+    keys = ("gross_durable_jobs_treated", "displacement_durable_jobs", "net_durable_jobs")
+    data = pd.DataFrame({"part": [i18n.t(f"chart.{k}", lang) for k in keys],
+                         "value": [float(parts[k]) for k in keys],
+                         "colour": ["#1f6f66", "#b5482b", "#1d2a33"]})
+    part, value = i18n.t("chart.part", lang), i18n.t("chart.persons_durable", lang)
+    bars = alt.Chart().mark_bar().encode(
+        x=alt.X("part:N", title=None, sort=list(data["part"]), axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("value:Q", title=value), color=alt.Color("colour:N", scale=None),
+        tooltip=[alt.Tooltip("part:N", title=part),
+                 alt.Tooltip("value:Q", format=".1f", title=value)])
+    zero = alt.Chart().mark_rule(color="#444444").encode(y=alt.datum(0))
+    title = i18n.t("chart.decomposition", lang,
+                   treated=i18n.number(parts["treated_persons"], 0, lang))
+    return alt.layer(bars, zero, data=data).properties(width=WIDTH, height=200, title=title)
+
+
 def iae_exits(result: RunResult, lang: str = "en") -> alt.Chart:
     """SIAE exit outcomes (sortie dynamique categories) by structure type, as shares."""
     exits = result.iae_exits

@@ -166,6 +166,9 @@ class ExploreRun:
     result: RunResult
     counterfactual: RunResult | None
     seconds: float
+    #: the pair's gain in durable jobs split into gross (persons the pole acted on),
+    #: displacement (everyone else) and net (the zone): ``experiments.results.effects``
+    decomposition: dict[str, float] | None = None
 
 
 _POOL: Any = None
@@ -196,11 +199,15 @@ def _simulate(params: TerritoryParams, seed: int) -> RunResult:
 
 def run(params: TerritoryParams, seed: int, *, parallel: bool = True) -> ExploreRun:
     """Simulate ``params`` and, if it has a PTCE, the same territory without it, same seed
-    (in two worker processes at once when ``parallel``). Person-level spells are not kept:
-    the page does not show them."""
+    (in two worker processes at once when ``parallel``). Person-level spells are kept only
+    for a PTCE pair, to split its effect into gross, displacement and net, then dropped: the
+    page does not show them."""
+    from experiments.results.effects import decompose
+
     start = time.perf_counter()
     params = params.model_copy(update={
-        "simulation": params.simulation.model_copy(update={"record_spells": False})})
+        "simulation": params.simulation.model_copy(
+            update={"record_spells": params.ptce is not None})})
     cf_params = counterfactual(params)
     if cf_params is None:
         result, cf = simulate(params, seed), None
@@ -210,7 +217,12 @@ def run(params: TerritoryParams, seed: int, *, parallel: bool = True) -> Explore
         result, cf = (f.result() for f in futures)
     else:
         result, cf = simulate(params, seed), simulate(cf_params, seed)
-    return ExploreRun(params, seed, result, cf, time.perf_counter() - start)
+    parts = None
+    if cf is not None:
+        parts = decompose(result, cf, params.simulation.months)
+        for run_result in (result, cf):
+            run_result.spells = run_result.spells.iloc[:0]
+    return ExploreRun(params, seed, result, cf, time.perf_counter() - start, parts)
 
 
 def trust_graph(result: RunResult) -> Any:

@@ -116,6 +116,19 @@ STRINGS: dict[str, dict[str, str]] = {
     "nav.calibration": {"fr": "Calage", "en": "Calibration"},
     "nav.optimise": {"fr": "Optimiser", "en": "Optimise"},
     "nav.pole": {"fr": "Nouveau pôle", "en": "New pole"},
+    "chart.decomposition": {
+        "fr": "Emploi durable : effet brut sur les {treated} personnes accompagnées, "
+              "déplacement sur les autres, effet net sur la zone",
+        "en": "Durable jobs: gross effect on the {treated} persons the pole acted on, "
+              "displacement on the others, net effect on the zone"},
+    "chart.gross_durable_jobs_treated": {"fr": "effet brut (accompagnés)",
+                                         "en": "gross (persons acted on)"},
+    "chart.displacement_durable_jobs": {"fr": "déplacement (les autres)",
+                                        "en": "displacement (the others)"},
+    "chart.net_durable_jobs": {"fr": "effet net (la zone)", "en": "net (the zone)"},
+    "chart.part": {"fr": "part de l'effet", "en": "part of the effect"},
+    "chart.persons_durable": {"fr": "personnes en emploi durable en plus (12 derniers mois)",
+                              "en": "more persons in durable jobs (last 12 months)"},
     "title.pole": {"fr": "Simulateur PTCE : créer un pôle", "en": "PTCE simulator: new pole"},
     "pole.intro": {
         "fr": "Décrivez un pôle pour n'importe quelle zone d'emploi de France métropolitaine : "

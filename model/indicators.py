@@ -307,6 +307,7 @@ class Recorder:
                                    "siae": m.structures.n, "programmes": m.programmes.n}
         if m.coordinator is not None:
             meta["trust_network"] = m.coordinator.weighted_network()
+            meta["ptce_treated"] = m.coordinator.treated_person_ids()
         return RunResult(series=series, outcomes=outcomes, spells=spells, careers=careers,
                          transitions=self.transitions.copy(), iae_exits=iae_exits,
                          seed=None, meta=meta)

@@ -288,7 +288,7 @@ def test_report_of_the_page_is_the_report_of_ptce_report(tmp_path):
     assert html.startswith("<!DOCTYPE html>") or html.lstrip().lower().startswith("<!doctype")
     assert 'lang="fr"' in html
     row = table.loc["durable_employment"]
-    shown = french.difference("durable_employment", row["effect_mean"], "fr")
+    shown = french.difference("durable_employment", row["mean"], "fr")
     assert shown in html, shown
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)
     assert "Le scénario" in html or "scénario" in html
@@ -469,6 +469,21 @@ def test_explore_difference_chart_is_the_pair_scenario_minus_counterfactual():
         assert len(got) == len(want) == 24
         np.testing.assert_allclose(got["difference"].to_numpy(), want.to_numpy(), atol=1e-9)
     assert any("points de pourcentage" in i for i in rows["indicator"])
+    # gross, displacement and net side by side: the pair's own decomposition, recomputed here
+    # from runs that keep their spells (the page drops them once split)
+    from experiments.results.effects import decompose
+
+    title = next(t for t in specs if t.startswith("Emploi durable : effet brut"))
+    bars = {r["part"]: r["value"] for r in chart_rows(specs[title])}
+    with_spells = params.model_copy(update={"simulation": params.simulation.model_copy(
+        update={"record_spells": True})})
+    a = app.explore.simulate(with_spells, int(values["seed"]))
+    b = app.explore.simulate(app.explore.counterfactual(with_spells), int(values["seed"]))
+    parts = decompose(a, b, 24)
+    assert result.decomposition == parts
+    for key in ("gross_durable_jobs_treated", "displacement_durable_jobs", "net_durable_jobs"):
+        assert bars[i18n.t(f"chart.{key}", "fr")] == pytest.approx(parts[key], abs=1e-9)
+    assert f"{int(parts['treated_persons'])} personnes accompagnées" in title
 
 
 def test_report_button_makes_the_report_in_a_thread_and_offers_it():

@@ -27,8 +27,13 @@ def test_effect_writes_table_runs_and_chart(tmp_path: Path) -> None:
                               "--persons", "2000", "--months", "12", "--out", str(out)])
     assert res.exit_code == 0, res.output
     table = pd.read_csv(out / "effects.csv", index_col=0)
-    assert list(table.index) == list(EFFECTS)
-    assert (table["ci_low"] <= table["effect_mean"] + 1e-12).all()
+    assert table.index.name == "outcome"
+    assert list(table.columns[:5]) == ["label", "unit", "mean", "low", "high"]
+    assert set(EFFECTS) | set(REQUIRED) <= set(table.index)
+    bounded = table.dropna(subset=["low", "high"])
+    assert (bounded["low"] <= bounded["mean"] + 1e-12).all()
+    assert (bounded["mean"] <= bounded["high"] + 1e-12).all()
+    assert table["unit"].notna().all()
     runs = pd.read_csv(out / "runs.csv")
     assert sorted(runs["arm"].unique()) == ["with_ptce", "without"]
     assert len(runs) == 4
@@ -37,6 +42,12 @@ def test_effect_writes_table_runs_and_chart(tmp_path: Path) -> None:
     cost = runs.loc[runs["arm"] == "with_ptce", "ptce_coordination_cost"]
     assert cost.to_numpy() == pytest.approx([budget, budget], rel=1e-12)
     assert f"Coordination cost over the horizon: {budget:,.0f} EUR" in res.output
+
+
+#: The rows effects.csv must have (issue "what cooperation adds", item 4).
+REQUIRED = ("gross_durable_jobs_treated", "displacement_durable_jobs", "net_durable_jobs",
+            "jobs_created", "jobs_reallocated", "coordination_cost", "public_cost_mobilised",
+            "cost_per_net_durable_job")
 
 
 def test_effect_replaces_its_previous_output_but_not_other_folders(tmp_path: Path) -> None:

@@ -222,8 +222,8 @@ def check_headlines(page: _Page, table: pd.DataFrame, lang: str) -> None:
     for name in HEADLINES:
         shown = page.headlines[name]
         # a rate's difference is shown in points (or %): the table holds shares
-        scale = 100.0 if re.search(r"point|%", shown["effect_mean"]) else 1.0
-        for field in ("effect_mean", "ci_low", "ci_high"):
+        scale = 100.0 if re.search(r"point|%", shown["mean"]) else 1.0
+        for field in ("mean", "low", "high"):
             if field not in shown:
                 continue
             value, decimals = read_number(shown[field], lang)
@@ -254,10 +254,10 @@ def test_report_files(french_report):
     PNGs that are not PNGs."""
     names = {p.name for p in french_report.iterdir()}
     assert {"report.html", "report.md", "effects.csv", "runs.csv", "effect_over_time.png",
-            "effects.png"} <= names
+            "effects.png", "decomposition.png"} <= names
     md = (french_report / "report.md").read_text(encoding="utf-8")
     pictures = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", md)
-    assert sorted(pictures) == ["effect_over_time.png", "effects.png"]
+    assert sorted(pictures) == ["decomposition.png", "effect_over_time.png", "effects.png"]
     for name in pictures:
         assert (french_report / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert not [n for n in names if n.startswith(".")]
@@ -272,10 +272,9 @@ def test_headline_figures_equal_effects_csv(french_report):
     page = parse(french_report / "report.html")
     check_headlines(page, table, "fr")
     # the interval bounds are there for the effects that have one
-    assert {"ci_low", "ci_high"} <= set(page.headlines["durable_employment"])
+    assert {"low", "high"} <= set(page.headlines["net_durable_jobs"])
     md = (french_report / "report.md").read_text(encoding="utf-8")
-    assert fr.difference("durable_employment", table.loc["durable_employment", "effect_mean"]) \
-        in md
+    assert fr.difference("net_durable_jobs", table.loc["net_durable_jobs", "mean"]) in md
 
 
 def test_effects_csv_intervals_recomputed_from_runs(french_report):
@@ -289,18 +288,23 @@ def test_effects_csv_intervals_recomputed_from_runs(french_report):
     b = runs[runs["arm"] == "without"].set_index("replication")
     n = len(a)
     for name, cols in (("durable_employment", ["durable_employment"]),
-                       ("public_spending", ["siae_aid_cost", "training_cost"]),
+                       ("public_cost_mobilised", ["siae_aid_cost", "training_cost"]),
+                       ("net_durable_jobs", ["net_durable_jobs"]),
+                       ("gross_durable_jobs_treated", ["gross_durable_jobs_treated"]),
                        ("longest_unemployment", ["career_longest_unemployment"])):
         diff = a[cols].sum(axis=1) - b[cols].sum(axis=1)
         half = stats.t.ppf(0.975, n - 1) * diff.std(ddof=1) / math.sqrt(n)
-        assert table.loc[name, "effect_mean"] == pytest.approx(diff.mean())
-        assert table.loc[name, "ci_low"] == pytest.approx(diff.mean() - half)
-        assert table.loc[name, "ci_high"] == pytest.approx(diff.mean() + half)
+        assert table.loc[name, "mean"] == pytest.approx(diff.mean())
+        assert table.loc[name, "low"] == pytest.approx(diff.mean() - half)
+        assert table.loc[name, "high"] == pytest.approx(diff.mean() + half)
     cost = a["ptce_coordination_cost"].mean()
-    assert table.loc["coordination_cost", "effect_mean"] == pytest.approx(cost)
-    gain = table.loc["durable_employment", "effect_mean"]
-    per_job = table.loc["cost_per_durable_job", "effect_mean"]
+    assert table.loc["coordination_cost", "mean"] == pytest.approx(cost)
+    gain = table.loc["net_durable_jobs", "mean"]
+    per_job = table.loc["cost_per_net_durable_job", "mean"]
     assert (per_job == pytest.approx(cost / gain)) if gain > 0 else math.isnan(per_job)
+    # the net effect on the zone is the paired difference of durable employment
+    assert table.loc["net_durable_jobs", "mean"] == pytest.approx(
+        table.loc["durable_employment", "mean"], abs=1e-9)
 
 
 def test_report_is_self_contained(french_report):
@@ -310,7 +314,7 @@ def test_report_is_self_contained(french_report):
     assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", text, re.I)
     assert not re.search(r"@import|url\(", text, re.I)
     refs = parse(french_report / "report.html").refs
-    assert len(refs) == 2
+    assert len(refs) == 3
     for ref in refs:
         assert ref.startswith("data:image/png;base64,")
         assert base64.b64decode(ref.split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n"
@@ -326,7 +330,8 @@ def test_report_is_french_with_its_sections(french_report):
     assert page.lang == "fr"
     for words in ("Chiffres clés", "Le pôle et son territoire", "1109 Paris",
                   "Ce que le modèle suppose", "Territoire non calibré", "II.2", "Chronologie",
-                  "Limites", "ne sont pas encore calculés séparément", "emploi", "coût",
+                  "Limites", "Effet brut, déplacement et effet net", "Le pôle a agi sur",
+                  "emploi", "coût",
                   "du mois 13 (janvier 2016) au mois 34 (octobre 2017)",
                   "Passerelles entre structures membres"):
         assert words in text, words
@@ -345,7 +350,7 @@ def test_english_report(english_report):
     text = " ".join(page.texts)
     assert page.lang == "en"
     for words in ("Key figures", "The pole and its territory", "Limits", "Timeline",
-                  "not yet compute gross effect, displacement and net effect separately"):
+                  "Gross effect, displacement and net effect", "The pole acted on"):
         assert words in text, words
     for french in ("Chiffres clés", "Limites", "point de pourcentage", "emploi durable", "€ "):
         assert french not in text, french

@@ -411,11 +411,15 @@ def effect(
 
     Each replication runs the scenario and its counterfactual (the `ptce` section and the
     events acting on it removed) on the same seed: common random numbers, so the difference
-    is the PTCE's. Prints effects with 95 % intervals and the cost per additional durable
-    job; writes effects.csv, runs.csv and effects.png.
+    is the PTCE's. Prints effects with 95 % intervals, the gain in durable jobs split into
+    the gross effect on the persons the pole acted on, the displacement on everyone else and
+    the net effect on the zone, and the cost per net durable job; writes effects.csv
+    (outcome, label, unit, mean, low, high, with_ptce, without, better), runs.csv and
+    effects.png.
     """
-    from experiments.results.effects import plot_effects
+    from experiments.results.effects import DECOMPOSITION, plot_effects
     from experiments.results.outputs import OutputDirError, atomic_dir, check_out_dir
+    from experiments.results.report import effect_table
     from scenarios import resolve_scenario
 
     params = _load_sized(scenario, size)
@@ -440,17 +444,22 @@ def effect(
                       f"{row['effect_mean']:+,.4g}",
                       f"[{row['ci_low']:+,.4g}, {row['ci_high']:+,.4g}]")
     out.print(table)
-    gain = result.table.loc["durable_employment"]
-    per_job = ("not defined (no gain in durable jobs)"
+    gain = result.table.loc["durable_employment"]  # equal to the net effect on durable jobs
+    per_job = ("not defined (no net gain in durable jobs)"
                if math.isnan(result.cost_per_durable_job)
                else f"{result.cost_per_durable_job:,.0f} EUR"
                + (" (uncertain: the gain's 95 % interval includes 0)"
                   if gain["ci_low"] <= 0 else ""))
+    effects = effect_table(result, "en")
+    parts = ", ".join(f"{effects.loc[k, 'label'].lower()} {effects.loc[k, 'mean']:+,.1f} "
+                      f"[{effects.loc[k, 'low']:+,.1f}, {effects.loc[k, 'high']:+,.1f}]"
+                      for k in DECOMPOSITION)
+    out.print(f"Durable jobs (persons, mean of the last 12 months): {parts}")
     out.print(f"Coordination cost over the horizon: {result.cost:,.0f} EUR; "
-              f"cost per additional person in a durable job: {per_job}")
+              f"cost per net durable job: {per_job}")
     try:
         with atomic_dir(target) as tmp:
-            result.table.to_csv(tmp / "effects.csv")
+            effects.to_csv(tmp / "effects.csv")
             result.runs.to_csv(tmp / "runs.csv", index=False)
             plot_effects(result, tmp / "effects.png")
     except OSError as exc:

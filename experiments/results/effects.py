@@ -3,7 +3,9 @@
 Each replication runs the scenario and its counterfactual (the scenario with its ``ptce``
 section removed, and the events that act on the PTCE dropped) on the same seed, so the two
 share their random draws everywhere but in the PTCE's own streams (common random numbers).
-Effects are the mean paired differences with 95 % t intervals.
+Effects are the mean paired differences with 95 % t intervals. The gain in durable jobs is
+also split, person by person, into the gross effect on the persons the pole acted on and the
+displacement on everyone else (:func:`decompose`).
 """
 
 from __future__ import annotations
@@ -48,13 +50,71 @@ def _outcomes(result: RunResult, months: int) -> dict[str, float]:
     return out
 
 
+#: The decomposition of the gain in durable jobs (:func:`decompose`), in this order.
+DECOMPOSITION: tuple[str, ...] = ("gross_durable_jobs_treated", "displacement_durable_jobs",
+                                  "net_durable_jobs")
+#: States counted as durable jobs (the outcome ``durable_employment``).
+DURABLE_STATES: tuple[str, ...] = ("EMPLOYED_DURABLE", "SELF_EMPLOYED")
+#: Months at the end of the horizon over which durable jobs are counted.
+WINDOW = 12
+
+
+def durable_months(result: RunResult, months: int, window: int = WINDOW) -> pd.Series:
+    """Months each person spent in a durable job (CDI, CDD of 6 months or more, own
+    activity) over the last ``window`` months of the horizon, from the run's spells, indexed
+    by ``person_id`` (persons with none are absent). Summed over persons and divided by
+    ``window`` it is ``durable_employment``, the mean number of persons in durable jobs."""
+    spells = result.spells
+    if spells.empty and result.outcomes.get("durable_employment", 0.0) > 0:
+        raise ValueError("the run kept no spells (simulation.record_spells is off): the "
+                         "gross and net effects need them")
+    durable = spells[spells["state"].isin(DURABLE_STATES)]
+    start = np.maximum(durable["start"].to_numpy(), months - window)
+    end = np.minimum(durable["end"].to_numpy(), months)
+    overlap = np.maximum(end - start, 0)
+    return pd.Series(overlap, index=durable["person_id"].to_numpy()).groupby(level=0).sum()
+
+
+def decompose(with_ptce: RunResult, without: RunResult, months: int,
+              window: int = WINDOW) -> dict[str, float]:
+    """Gross, displacement and net effect on durable jobs of one pair of runs on a common
+    seed, person by person (persons keep their ids across the pair: same seats, same draws).
+
+    ``gross_durable_jobs_treated``: persons the pole acted on (``meta["ptce_treated"]``),
+    against their own counterfactual selves; ``displacement_durable_jobs``: everyone else,
+    whose jobs the treated may have taken (or, through new jobs, left); ``net_durable_jobs``:
+    the zone, their sum, equal to the paired difference of ``durable_employment``. Each is
+    in persons in durable jobs, mean of the last ``window`` months."""
+    treated = np.asarray(with_ptce.meta.get("ptce_treated", np.empty(0, np.int64)))
+    a = durable_months(with_ptce, months, window)
+    b = durable_months(without, months, window)
+    diff = a.sub(b, fill_value=0).astype(float) / window
+    gross = float(diff[diff.index.isin(treated)].sum())
+    net = float(diff.sum())
+    return {"treated_persons": float(treated.size), "gross_durable_jobs_treated": gross,
+            "displacement_durable_jobs": net - gross, "net_durable_jobs": net}
+
+
+def _with_spells(params: TerritoryParams) -> TerritoryParams:
+    """``params`` keeping person-level spells, which the decomposition reads."""
+    if params.simulation.record_spells:
+        return params
+    return params.model_copy(update={"simulation": params.simulation.model_copy(
+        update={"record_spells": True})})
+
+
 def _pair(args: tuple[TerritoryParams, TerritoryParams, np.random.SeedSequence]
           ) -> tuple[dict[str, float], dict[str, float], pd.DataFrame, pd.DataFrame]:
-    with_ptce, without, seed = args
+    with_ptce, without, seed = (*(_with_spells(x) for x in args[:2]), args[2])
     a = simulate(with_ptce, seed)
     b = simulate(without, seed)
     months = with_ptce.simulation.months
-    return _outcomes(a, months), _outcomes(b, months), a.series, b.series
+    out_a, out_b = _outcomes(a, months), _outcomes(b, months)
+    # the decomposition is a property of the pair: carried on the PTCE arm, zero on the other
+    parts = decompose(a, b, months)
+    out_a.update(parts)
+    out_b.update(dict.fromkeys(parts, 0.0))
+    return out_a, out_b, a.series, b.series
 
 
 @dataclass
@@ -65,8 +125,8 @@ class EffectResult:
         table: one row per effect: ``with_ptce``, ``without``, ``effect`` (mean paired
             difference), ``ci_low``, ``ci_high`` (95 %), ``label``.
         cost: coordination cost over the horizon (mean over replications), EUR.
-        cost_per_durable_job: cost over the additional persons in durable jobs, or NaN when
-            the effect is not positive.
+        cost_per_durable_job: cost over the net gain in persons in durable jobs
+            (``net_durable_jobs``), or NaN when the gain is not positive.
         series_with, series_without: monthly series averaged over replications.
         runs: per-replication outcomes, columns ``replication, arm, <outcome>...``.
     """
@@ -152,7 +212,8 @@ def paired_effects(params: TerritoryParams, replications: int = 10, seed: int = 
                       "ci_low": low, "ci_high": high, "better": better})
     frame = pd.DataFrame(table).set_index("effect")
     cost = float(with_["ptce_coordination_cost"].mean())
-    extra = frame.loc["durable_employment", "effect_mean"]
+    # the net gain in durable jobs (equal to the paired difference of durable_employment)
+    extra = float((with_["net_durable_jobs"] - wo["net_durable_jobs"]).mean())
     per_job = cost / extra if extra > 0 else float("nan")
     series_with = sum(r[2] for r in results) / replications  # type: ignore[assignment]
     series_without = sum(r[3] for r in results) / replications  # type: ignore[assignment]
@@ -168,7 +229,8 @@ def plot_effects(result: EffectResult, path: Path) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 5), gridspec_kw={"width_ratios": [1.2, 1]})
+    fig, (ax1, ax3, ax2) = plt.subplots(1, 3, figsize=(18, 5),
+                                        gridspec_kw={"width_ratios": [1.2, 0.7, 1]})
     frame = result.table
     base = frame["without"].replace(0, np.nan).abs()
     rel = 100 * frame["effect_mean"] / base
@@ -187,6 +249,21 @@ def plot_effects(result: EffectResult, path: Path) -> Path:
     ax1.set_xlabel("effect, % of the territory without the PTCE (95 % interval); "
                    "green = better")
     ax1.invert_yaxis()
+    # gross, displacement and net side by side, each with its 95 % interval
+    runs = result.runs
+    with_ = runs[runs["arm"] == "with_ptce"].set_index("replication")
+    wo = runs[runs["arm"] == "without"].set_index("replication")
+    parts = [mean_interval(with_[k] - wo[k]) for k in DECOMPOSITION]
+    means = np.array([m for m, _, _ in parts])
+    ax3.bar(np.arange(3), means, color=["#2a9d8f", "#e76f51", "#264653"], width=0.6)
+    ax3.errorbar(np.arange(3), means, yerr=[[m - lo for m, lo, _ in parts],
+                                           [hi - m for m, _, hi in parts]],
+                 fmt="none", ecolor="#1d2a33", capsize=4)
+    ax3.axhline(0, color="#444444", lw=0.8)
+    ax3.set_xticks(np.arange(3), ["gross\n(acted on)", "displacement\n(the others)",
+                                  "net\n(the zone)"])
+    ax3.set_ylabel("additional persons in durable jobs (last 12 months)")
+    ax3.set_title("Gross, displacement and net (95 % intervals)")
     sw, so = result.series_with, result.series_without
     durable_w = sw["n_employed_durable"] + sw["n_self_employed"]
     durable_o = so["n_employed_durable"] + so["n_self_employed"]
@@ -203,7 +280,7 @@ def plot_effects(result: EffectResult, path: Path) -> Path:
     cost = ("n/a" if math.isnan(result.cost_per_durable_job)
             else f"{result.cost_per_durable_job:,.0f} EUR")
     fig.suptitle(f"{result.scenario}: what the PTCE adds ({result.replications} paired "
-                 f"replications; cost per additional durable job {cost})")
+                 f"replications; cost per net durable job {cost})")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -175,13 +175,32 @@ LABELS: dict[str, Label] = {
     "coordination_cost": Label(
         "Coût de la coordination", "Coordination cost", "money",
         "euros sur la période", "euros over the horizon", 0),
-    "public_spending": Label(
-        "Aides aux SIAE et coût des formations", "SIAE aid and training costs", "money",
-        "euros sur la période", "euros over the horizon", 0),
-    "cost_per_durable_job": Label(
-        "Coût par personne supplémentaire en emploi durable",
-        "Cost per additional person in a durable job", "money",
-        "euros de coordination", "euros of coordination", 0),
+    "public_cost_mobilised": Label(
+        "Argent public mobilisé (aides aux SIAE, formations)",
+        "Public money mobilised (SIAE aid, training)", "money",
+        "euros sur la période, en plus de la coordination",
+        "euros over the horizon, besides the coordination", 0),
+    "cost_per_net_durable_job": Label(
+        "Coût par emploi durable net", "Cost per net durable job", "money",
+        "euros de coordination par personne en plus en emploi durable dans la zone",
+        "euros of coordination per additional person in a durable job in the zone", 0),
+    "gross_durable_jobs_treated": Label(
+        "Effet brut sur les personnes accompagnées",
+        "Gross effect on the persons the pole acted on", "count",
+        "personnes en emploi durable en plus parmi elles, moyenne des 12 derniers mois",
+        "more persons in durable jobs among them, mean of the last 12 months"),
+    "displacement_durable_jobs": Label(
+        "Déplacement sur les autres personnes", "Displacement on everyone else", "count",
+        "personnes en emploi durable en plus (négatif : en moins) parmi les autres",
+        "more (negative: fewer) persons in durable jobs among the others"),
+    "net_durable_jobs": Label(
+        "Effet net sur la zone", "Net effect on the zone", "count",
+        "personnes en emploi durable en plus dans la zone, moyenne des 12 derniers mois",
+        "more persons in durable jobs in the zone, mean of the last 12 months"),
+    "jobs_reallocated": Label(
+        "Emplois durables réattribués", "Durable jobs reallocated", "count",
+        "gagnés par les personnes accompagnées et perdus par les autres",
+        "gained by the persons the pole acted on and lost by the others"),
 }
 
 #: What the pole did (outcomes of the run with the PTCE), in words.

@@ -13,6 +13,7 @@ the figures do not say. Files written into one folder, all or nothing:
 ``runs.csv``                per-replication outcomes of both arms
 ``effect_over_time.png``    the pole's effect month by month, with the timeline's events
 ``effects.png``             each effect with its 95 % interval
+``decomposition.png``       gross effect, displacement and net effect side by side
 ==========================  ===========================================================
 
 The report is built as a short list of blocks (headings, paragraphs, tables, figures) rendered
@@ -38,27 +39,28 @@ import yaml
 from scipy import stats
 
 from experiments.results import french as fr
-from experiments.results.effects import EffectResult, mean_interval
+from experiments.results.effects import DECOMPOSITION, EffectResult, mean_interval
 from experiments.results.french import LABELS, Lang
 
 if TYPE_CHECKING:
     from model import TerritoryParams
 
 REPORT_FILES: tuple[str, ...] = ("report.html", "report.md", "effects.csv", "runs.csv",
-                                 "effect_over_time.png", "effects.png")
+                                 "effect_over_time.png", "effects.png", "decomposition.png")
 
 #: Rows the report adds to :func:`paired_effects`' table: name -> (outcomes summed, better).
 EXTRA_EFFECTS: dict[str, tuple[tuple[str, ...], int]] = {
     "months_durable_per_person": (("career_months_durable",), +1),
     "longest_unemployment": (("career_longest_unemployment",), -1),
     "coordination_cost": (("ptce_coordination_cost",), -1),
-    "public_spending": (("siae_aid_cost", "training_cost"), -1),
+    "public_cost_mobilised": (("siae_aid_cost", "training_cost"), -1),
 }
 
 #: Headline figures, in the order shown.
-HEADLINES: tuple[str, ...] = ("durable_employment", "jobs_created", "unemployment_rate",
+HEADLINES: tuple[str, ...] = ("net_durable_jobs", "gross_durable_jobs_treated",
+                              "displacement_durable_jobs", "jobs_created", "unemployment_rate",
                               "months_employed_per_person", "coordination_cost",
-                              "cost_per_durable_job")
+                              "cost_per_net_durable_job")
 
 #: Month 1 of the PTCE presets is January 2015, the start of the community's work
 #: (scenarios/ptce/README.md).
@@ -98,40 +100,51 @@ SEED_SECTIONS: dict[str, tuple[str, str]] = {
 # ------------------------------------------------------------------------ the effect table
 
 def effect_table(result: EffectResult, lang: Lang = "fr") -> pd.DataFrame:
-    """The report's effect table (``effects.csv``): :func:`paired_effects`' rows, then career
-    and cost rows computed the same way from its per-replication outcomes, then the cost per
-    additional person in a durable job (no interval: a ratio of two uncertain quantities).
+    """The effect table (``effects.csv`` of ``ptce effect`` and ``ptce report``), one row per
+    outcome, index ``outcome``; columns ``label``, ``unit`` (words in ``lang``), ``mean``,
+    ``low``, ``high`` (the paired difference and its 95 % interval), ``with_ptce``,
+    ``without`` (the two arms' means; empty for the rows that are not a difference of two
+    levels) and ``better`` (+1 more is better, -1 less is).
 
-    Columns: ``label``, ``unit`` (words in ``lang``), ``with_ptce``, ``without``,
-    ``effect_mean``, ``ci_low``, ``ci_high``, ``better`` (+1 more is better, -1 less is).
+    Rows: :func:`paired_effects`' effects; the decomposition of the gain in durable jobs into
+    ``gross_durable_jobs_treated``, ``displacement_durable_jobs`` and ``net_durable_jobs``
+    (:func:`experiments.results.effects.decompose`), and ``jobs_reallocated`` (durable jobs
+    the treated gained that the others lost: ``-displacement`` clipped to ``[0, gross]`` in
+    each replication); careers; ``coordination_cost`` and ``public_cost_mobilised`` (SIAE aid
+    and training, counted apart); ``cost_per_net_durable_job`` (the coordination cost over
+    the net gain, its interval from the gain's; undefined when the gain is not positive).
     """
     rows = []
+
+    def add(name: str, mean: float, low: float, high: float, better: int,
+            with_ptce: float = math.nan, without: float = math.nan) -> None:
+        label = LABELS[name]
+        rows.append({"outcome": name, "label": label.text(lang), "unit": label.unit(lang),
+                     "mean": mean, "low": low, "high": high, "with_ptce": with_ptce,
+                     "without": without, "better": better})
+
     for name, row in result.table.iterrows():
-        label = LABELS.get(str(name))
-        rows.append({"effect": name,
-                     "label": label.text(lang) if label else row["label"],
-                     "unit": label.unit(lang) if label else "",
-                     **{k: float(row[k]) for k in ("with_ptce", "without", "effect_mean",
-                                                   "ci_low", "ci_high")},
-                     "better": int(row["better"])})
+        add(str(name), float(row["effect_mean"]), float(row["ci_low"]), float(row["ci_high"]),
+            int(row["better"]), float(row["with_ptce"]), float(row["without"]))
     runs = result.runs
     with_ = runs[runs["arm"] == "with_ptce"].set_index("replication")
     wo = runs[runs["arm"] == "without"].set_index("replication")
+    for name in DECOMPOSITION:
+        add(name, *mean_interval(with_[name] - wo[name]), +1)
+    gross = with_["gross_durable_jobs_treated"] - wo["gross_durable_jobs_treated"]
+    moved = -(with_["displacement_durable_jobs"] - wo["displacement_durable_jobs"])
+    add("jobs_reallocated", *mean_interval(np.clip(moved, 0.0, np.maximum(gross, 0.0))), -1)
     for name, (cols, better) in EXTRA_EFFECTS.items():
         a = sum(with_[c].fillna(0.0) for c in cols)
         b = sum(wo[c].fillna(0.0) for c in cols)
-        mean, low, high = mean_interval(a - b)
-        rows.append({"effect": name, "label": LABELS[name].text(lang),
-                     "unit": LABELS[name].unit(lang), "with_ptce": float(a.mean()),
-                     "without": float(b.mean()), "effect_mean": mean, "ci_low": low,
-                     "ci_high": high, "better": better})
-    rows.append({"effect": "cost_per_durable_job",
-                 "label": LABELS["cost_per_durable_job"].text(lang),
-                 "unit": LABELS["cost_per_durable_job"].unit(lang),
-                 "with_ptce": result.cost_per_durable_job, "without": math.nan,
-                 "effect_mean": result.cost_per_durable_job, "ci_low": math.nan,
-                 "ci_high": math.nan, "better": -1})
-    return pd.DataFrame(rows).set_index("effect")
+        add(name, *mean_interval(a - b), better, float(a.mean()), float(b.mean()))
+    cost = float(with_["ptce_coordination_cost"].mean())
+    _, net_low, net_high = mean_interval(with_["net_durable_jobs"] - wo["net_durable_jobs"])
+    per_job = result.cost_per_durable_job
+    add("cost_per_net_durable_job", per_job,
+        cost / net_high if math.isfinite(per_job) and net_high > 0 else math.nan,
+        cost / net_low if math.isfinite(per_job) and net_low > 0 else math.nan, -1)
+    return pd.DataFrame(rows).set_index("outcome")
 
 
 # ------------------------------------------------------------------- what the scenario says
@@ -435,24 +448,24 @@ def build_report(params: TerritoryParams, scenario_file: Path, result: EffectRes
     heads = []
     for name in HEADLINES:
         row = table.loc[name]
-        if name == "cost_per_durable_job":
-            gain = table.loc["durable_employment"]
+        if name == "cost_per_net_durable_job":
+            gain = table.loc["net_durable_jobs"]
             note = (t("non défini : pas de gain en emploi durable",
                       "not defined: no gain in durable jobs")
-                    if not math.isfinite(row["effect_mean"]) else
+                    if not math.isfinite(row["mean"]) else
                     t("incertain : l'intervalle du gain en emploi durable contient 0",
                       "uncertain: the interval of the gain in durable jobs includes 0")
-                    if gain["ci_low"] <= 0 else "")
-            heads.append(Headline(name, row["label"], fr.level(name, row["effect_mean"], lang),
+                    if gain["low"] <= 0 else "")
+            heads.append(Headline(name, row["label"], fr.level(name, row["mean"], lang),
                                   None, None, note=note))
             continue
         if name == "coordination_cost":
             heads.append(Headline(name, row["label"],
-                                  fr.level(name, row["effect_mean"], lang), None, None,
+                                  fr.level(name, row["mean"], lang), None, None,
                                   note=t(f"sur {months} mois", f"over {months} months")))
             continue
-        low, high, unit = fr.interval_bounds(name, row["ci_low"], row["ci_high"], lang)
-        heads.append(Headline(name, row["label"], fr.difference(name, row["effect_mean"], lang),
+        low, high, unit = fr.interval_bounds(name, row["low"], row["high"], lang)
+        heads.append(Headline(name, row["label"], fr.difference(name, row["mean"], lang),
                               low, high, unit, row["unit"]))
     add(Headlines(heads))
 
@@ -616,7 +629,7 @@ def build_report(params: TerritoryParams, scenario_file: Path, result: EffectRes
                "of rates are in percentage points.")))
     effect_rows = []
     for name, row in table.iterrows():
-        if name == "cost_per_durable_job":
+        if name == "cost_per_net_durable_job":
             continue
         label = str(row["label"]) + (f" ({row['unit']})" if row["unit"] else "")
         known = str(name) in LABELS
@@ -624,25 +637,27 @@ def build_report(params: TerritoryParams, scenario_file: Path, result: EffectRes
             (lambda v: fr.number(v, 2, lang=lang))
         show_diff = (lambda v, nm=str(name): fr.difference(nm, v, lang)) if known else \
             (lambda v: fr.number(v, 2, lang=lang, sign=True))
-        span = (fr.difference_interval(str(name), row["ci_low"], row["ci_high"], lang)
-                if known else fr.interval(show_diff(row["ci_low"]), show_diff(row["ci_high"]),
+        span = (fr.difference_interval(str(name), row["low"], row["high"], lang)
+                if known else fr.interval(show_diff(row["low"]), show_diff(row["high"]),
                                           lang=lang))
-        effect_rows.append([label, show_level(row["with_ptce"]), show_level(row["without"]),
-                            show_diff(row["effect_mean"]), span,
+        # the decomposition rows are differences only: no level of either arm (a dash)
+        effect_rows.append([label, _arm(row["with_ptce"], show_level),
+                            _arm(row["without"], show_level),
+                            show_diff(row["mean"]), span,
                             _reading(row, str(name), lang)])
     add(Table([t("Indicateur", "Indicator"), t("Avec le pôle", "With the pole"),
                t("Sans le pôle", "Without"), t("Écart", "Difference"),
                t("Intervalle à 95 %", "95 % interval"), t("Lecture", "Reading")],
               effect_rows, numeric={1, 2, 3, 4}))
-    per_job = table.loc["cost_per_durable_job", "effect_mean"]
-    add(Para(t("Coût par personne supplémentaire en emploi durable : coût de la coordination "
-               "divisé par le gain en personnes en emploi durable, "
+    per_job = table.loc["cost_per_net_durable_job", "mean"]
+    add(Para(t("Coût par emploi durable net : coût de la coordination divisé par l'effet net "
+               "sur la zone (personnes en plus en emploi durable), "
                + (f"soit {eur(per_job)}." if math.isfinite(per_job) else
-                  "non défini ici car le gain n'est pas positif."),
-               "Cost per additional person in a durable job: coordination cost divided by "
-               "the gain in persons in durable jobs, "
+                  "non défini ici car l'effet net n'est pas positif."),
+               "Cost per net durable job: coordination cost divided by the net effect on the "
+               "zone (additional persons in durable jobs), "
                + (f"that is {eur(per_job)}." if math.isfinite(per_job) else
-                  "not defined here as the gain is not positive."))))
+                  "not defined here as the net effect is not positive."))))
     add(Figure("effects.png", t("Effets du pôle et intervalles à 95 %",
                                 "Effects of the pole with 95 % intervals"),
                t("Chaque effet avec son intervalle à 95 % ; vert : favorable, orange : "
@@ -653,6 +668,42 @@ def build_report(params: TerritoryParams, scenario_file: Path, result: EffectRes
                  "unfavourable, grey: the interval includes 0. Differences equal in every "
                  "replication (coordination cost, zero effects) are in the table only.")))
 
+    gross, moved, net = (table.loc[k] for k in DECOMPOSITION)
+    treated = float(result.runs.loc[result.runs["arm"] == "with_ptce",
+                                    "treated_persons"].mean())
+    add(Heading(3, t("Effet brut, déplacement et effet net",
+                     "Gross effect, displacement and net effect")))
+    add(Para(t(
+        f"Le pôle a agi sur {num(treated)} personnes en moyenne (une action de la "
+        "coordination au moins : passerelle, immersion, emploi partagé, bourse aux "
+        "compétences, placement après formation, embauche dans une activité incubée, suivi). "
+        "Chaque personne est comparée à elle-même dans le territoire sans le pôle (même "
+        "graine). L'effet brut est le gain en emploi durable de ces personnes "
+        f"({fr.difference('gross_durable_jobs_treated', gross['mean'], lang)}) ; le "
+        "déplacement est ce que les autres y perdent ou y gagnent, par exemple des postes "
+        f"pris par les personnes accompagnées "
+        f"({fr.difference('displacement_durable_jobs', moved['mean'], lang)}) ; l'effet net "
+        f"sur la zone est leur somme "
+        f"({fr.difference('net_durable_jobs', net['mean'], lang)}), en personnes en emploi "
+        "durable, moyenne des 12 derniers mois.",
+        f"The pole acted on {num(treated)} persons on average (at least one action of the "
+        "coordination: bridge, immersion, shared job, skills exchange, placement after "
+        "training, hire in an incubated activity, follow-up). Each person is compared with "
+        "themself in the territory without the pole (same seed). The gross effect is these "
+        "persons' gain in durable jobs "
+        f"({fr.difference('gross_durable_jobs_treated', gross['mean'], lang)}); the "
+        "displacement is what everyone else loses or gains, such as positions taken by the "
+        f"persons the pole helped "
+        f"({fr.difference('displacement_durable_jobs', moved['mean'], lang)}); the net "
+        f"effect on the zone is their sum "
+        f"({fr.difference('net_durable_jobs', net['mean'], lang)}), in persons in durable "
+        "jobs, mean of the last 12 months.")))
+    add(Figure("decomposition.png", t("Effet brut, déplacement et effet net",
+                                      "Gross effect, displacement and net effect"),
+               t("Personnes en emploi durable en plus (moyenne des 12 derniers mois), avec "
+                 "l'intervalle à 95 % de chaque barre.",
+                 "Additional persons in durable jobs (mean of the last 12 months), with each "
+                 "bar's 95 % interval.")))
     # ---- timeline
     add(Heading(2, t("Chronologie", "Timeline")))
     sw = result.series_with
@@ -694,18 +745,17 @@ def build_report(params: TerritoryParams, scenario_file: Path, result: EffectRes
     add(Heading(2, t("Limites", "Limits")))
     t_crit = float(stats.t.ppf(0.975, n - 1))
     limits = [
-        t("Effet brut, déplacement et effet net ne sont pas encore calculés séparément par "
-          "le modèle. Les écarts ci-dessus portent sur l'ensemble du territoire simulé : ils "
-          "incluent ce que le pôle apporte aux personnes qu'il accompagne et ce qu'il enlève "
-          "éventuellement aux autres (emplois pris à d'autres candidats, activités "
-          "concurrentes), sans pouvoir les distinguer. Ce rapport ne donne donc aucun chiffre "
-          "d'effet brut ni de déplacement.",
-          "The model does not yet compute gross effect, displacement and net effect "
-          "separately. The differences above are over the whole simulated territory: they "
-          "include what the pole brings to the persons it accompanies and what it may take "
-          "from others (jobs taken from other candidates, competing activities), without "
-          "telling them apart. This report therefore gives no figure of gross effect or of "
-          "displacement."),
+        t("L'effet brut compte les personnes sur lesquelles la coordination a agi (une "
+          "action au moins) ; le déplacement regroupe tout le reste, y compris les effets "
+          "indirects (places libérées en SIAE, candidats évincés). Les entreprises n'ont pas "
+          "encore d'économie propre dans le modèle : les emplois des activités incubées "
+          "s'ajoutent à ceux des entreprises existantes sans leur prendre de marché, ce qui "
+          "surestime l'effet net de l'incubation.",
+          "The gross effect counts the persons the coordination acted on (at least one "
+          "action); the displacement gathers everything else, indirect effects included "
+          "(posts freed in SIAE, candidates crowded out). Firms have no economy of their own "
+          "in the model yet: the jobs of incubated activities add to those of existing firms "
+          "without taking their market, which overstates the net effect of incubation."),
         t(f"Le territoire est un échantillon représentatif de {num(persons)} personnes, pas "
           "la population réelle de la zone : les nombres de personnes, de sorties et "
           "d'emplois sont ceux de l'échantillon. L'équipe de coordination et les structures "
@@ -755,7 +805,8 @@ def build_report(params: TerritoryParams, scenario_file: Path, result: EffectRes
     add(Para(command or f"ptce report {_rel(info.file)} --replications {n} --seed {seed}"))
 
     pictures = {"effect_over_time.png": plot_over_time(result, params, lang),
-                "effects.png": plot_intervals(table, lang)}
+                "effects.png": plot_intervals(table, lang),
+                "decomposition.png": plot_decomposition(table, lang)}
     return Report(title=title, lang=lang, blocks=blocks, table=table, runs=result.runs,
                   pictures=pictures)
 
@@ -767,18 +818,23 @@ def _siae_structures(params: TerritoryParams) -> int:
     return Structures(params, np.random.default_rng(0)).n  # the count draws nothing
 
 
+def _arm(value: float, show: Callable[[float], str]) -> str:
+    """A level of one arm, or a dash for the rows that are differences only."""
+    return show(value) if math.isfinite(value) else "\u2014"
+
+
 def _reading(row: pd.Series, name: str, lang: Lang) -> str:
     t = _Text(lang)
     if name in EXTRA_EFFECTS and name.endswith(("cost", "spending")):
         return t("coût", "cost")
-    low, high = row["ci_low"], row["ci_high"]
+    low, high = row["low"], row["high"]
     if not (math.isfinite(low) and math.isfinite(high)):
         return ""
-    if low == high == row["effect_mean"] == 0:
+    if low == high == row["mean"] == 0:
         return t("nul dans chaque réplication", "zero in every replication")
     if low <= 0 <= high:
         return t("incertain (l'intervalle contient 0)", "uncertain (the interval includes 0)")
-    good = row["effect_mean"] * row["better"] > 0
+    good = row["mean"] * row["better"] > 0
     return t("favorable", "favourable") if good else t("défavorable", "unfavourable")
 
 
@@ -877,6 +933,40 @@ def plot_over_time(result: EffectResult, params: TerritoryParams, lang: Lang) ->
     return _png(fig)
 
 
+def plot_decomposition(table: pd.DataFrame, lang: Lang) -> bytes:
+    """PNG: gross effect, displacement and net effect on durable jobs side by side, each bar
+    with its 95 % interval."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = {"gross_durable_jobs_treated": ("Effet brut\n(personnes accompagnées)",
+                                            "Gross effect\n(persons acted on)"),
+             "displacement_durable_jobs": ("Déplacement\n(les autres)",
+                                           "Displacement\n(everyone else)"),
+             "net_durable_jobs": ("Effet net\n(la zone)", "Net effect\n(the zone)")}
+    rows = [table.loc[k] for k in DECOMPOSITION]
+    mean = np.array([r["mean"] for r in rows])
+    low = np.array([r["low"] for r in rows])
+    high = np.array([r["high"] for r in rows])
+    fig, ax = plt.subplots(figsize=(7.5, 4.2), layout="constrained")
+    x = np.arange(3)
+    colours = ["#2a9d8f", "#e76f51", "#264653"]
+    ax.bar(x, mean, color=colours, width=0.6)
+    ok = np.isfinite(low) & np.isfinite(high)
+    ax.errorbar(x[ok], mean[ok], yerr=[mean[ok] - low[ok], high[ok] - mean[ok]], fmt="none",
+                ecolor="#1d2a33", capsize=5)
+    ax.axhline(0, color="#444444", lw=0.8)
+    ax.set_xticks(x, [names[k][0 if lang == "fr" else 1] for k in DECOMPOSITION])
+    ax.yaxis.set_major_formatter(_ticks(lang))
+    ax.set_ylabel("personnes en emploi durable en plus" if lang == "fr"
+                  else "additional persons in durable jobs")
+    for side in ("right", "top"):
+        ax.spines[side].set_visible(False)
+    return _png(fig)
+
+
 def plot_intervals(table: pd.DataFrame, lang: Lang) -> bytes:
     """PNG: one small panel per effect (its own unit) with the mean and 95 % interval."""
     import matplotlib
@@ -887,8 +977,8 @@ def plot_intervals(table: pd.DataFrame, lang: Lang) -> bytes:
     # an interval of zero width (a cost fixed by the budget, an effect zero in every
     # replication) has nothing to show here; the table gives it
     rows = [(str(k), r) for k, r in table.iterrows()
-            if math.isfinite(r["ci_low"]) and math.isfinite(r["ci_high"])
-            and r["ci_high"] - r["ci_low"] > 1e-9 * max(1.0, abs(r["effect_mean"]))]
+            if math.isfinite(r["low"]) and math.isfinite(r["high"])
+            and r["high"] - r["low"] > 1e-9 * max(1.0, abs(r["mean"]))]
     fig, axes = plt.subplots(max(len(rows), 1), 1, figsize=(9, 0.95 * max(len(rows), 1) + 0.6),
                              layout="constrained", squeeze=False)
     if not rows:
@@ -897,11 +987,11 @@ def plot_intervals(table: pd.DataFrame, lang: Lang) -> bytes:
                         else "no difference varies between replications", ha="center")
     for ax, (name, r) in zip(axes[:, 0], rows, strict=True):
         scale = 100.0 if name in LABELS and LABELS[name].kind == "share" else 1.0
-        mean, low, high = (scale * r[c] for c in ("effect_mean", "ci_low", "ci_high"))
+        mean, low, high = (scale * r[c] for c in ("mean", "low", "high"))
         if low <= 0 <= high:
             colour = "#8d99ae"
         else:
-            colour = "#2a9d8f" if r["effect_mean"] * r["better"] > 0 else "#e76f51"
+            colour = "#2a9d8f" if r["mean"] * r["better"] > 0 else "#e76f51"
         ax.plot([low, high], [0, 0], color=colour, lw=3, solid_capstyle="butt")
         ax.plot([mean], [0], "o", color=colour, ms=8)
         ax.axvline(0, color="#444444", lw=0.8)
@@ -986,14 +1076,14 @@ def render_html(report: Report) -> str:
                 if h.low is not None and h.high is not None:
                     tag = "IC à 95\u00a0% " if report.lang == "fr" else "95\u00a0% CI "
                     ci = (f'<span class="ci">{_e(tag)}'
-                          f'[<span data-field="ci_low">{_e(h.low)}</span>'
+                          f'[<span data-field="low">{_e(h.low)}</span>'
                           f'{_e(" ; " if report.lang == "fr" else ", ")}'
-                          f'<span data-field="ci_high">{_e(h.high)}</span>]'
+                          f'<span data-field="high">{_e(h.high)}</span>]'
                           f'{_e((fr.NBSP + h.bounds_unit) if h.bounds_unit else "")}</span> ')
                 note = f'<span class="note">{_e(h.note)}</span>' if h.note else ""
                 out.append(f'<div class="headline" data-effect="{_e(h.effect)}">'
                            f'<span class="label">{_e(h.label)}</span>'
-                           f'<span class="figure" data-field="effect_mean">{_e(h.value)}</span>'
+                           f'<span class="figure" data-field="mean">{_e(h.value)}</span>'
                            f"{ci}{note}</div>")
             out.append("</div>")
     out += ["</body>", "</html>", ""]

@@ -68,6 +68,8 @@ class PTCECoordinator(mesa.Agent):
         self.budget: dict[str, float] = dict.fromkeys(LEVERS, 0.0)
         self.used: dict[str, float] = dict.fromkeys(LEVERS, 0.0)
         self.pmsmp = PMSMPTracker(model)
+        #: ids of the persons the pole acted on (a case spent on them), one array per action
+        self._treated: list[np.ndarray] = []
         self.levers: dict[str, Lever] = {
             name: cls(self) for name, cls in LEVER_CLASSES.items()
         }
@@ -222,6 +224,19 @@ class PTCECoordinator(mesa.Agent):
         self.model.monthly["ptce_cases_used"] = self.model.monthly.get(
             "ptce_cases_used", 0.0) + allowed * cost
         return allowed
+
+    def treat(self, slots: np.ndarray) -> None:
+        """Record that the pole acted on the persons ``slots`` (a case was spent on them,
+        whatever came of it): the treated of the gross effect (``ptce effect``)."""
+        if slots.size:
+            self._treated.append(self.model.persons.person_id[slots].copy())
+
+    def treated_person_ids(self) -> np.ndarray:
+        """The distinct ids of the persons the pole has acted on so far, sorted."""
+        if not self._treated:
+            return np.empty(0, dtype=np.int64)
+        self._treated = [np.unique(np.concatenate(self._treated))]
+        return self._treated[0].copy()
 
     def count(self, name: str, value: float) -> None:
         self.model.monthly[name] = self.model.monthly.get(name, 0.0) + value

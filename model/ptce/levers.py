@@ -113,6 +113,7 @@ class Bridges(Lever):
         cand = in_siae[stalled]
         n = co.spend(self.name, cand.size, self.p.cost_per_action)
         chosen = _pick(self.model, "ptce.bridges", cand, n)
+        co.treat(chosen)
         ok = chosen[self.rng.random(chosen.size) < co.success_probability(self.p.success)]
         origin = p.siae[ok].copy()
         hired = self.place_in_member_firms(ok, self.best_sector(ok), durable_boost=1.5)
@@ -182,6 +183,7 @@ class Immersions(Lever):
         order = np.argsort(keys, kind="stable")
         eligible, keys = eligible[order], keys[order]
         chosen = eligible[:n]
+        co.treat(chosen)
         co.pmsmp.start(chosen, eligible[n:], keys[n:])
         sector = self.best_sector(chosen)
         # a host of the person's best sector when the pole has one, else any member firm
@@ -228,6 +230,7 @@ class SharedJobs(Lever):
         ending = ending[m.firms.member[p.employer[ending]]]
         n = co.spend(self.name, ending.size, self.p.cost_per_action)
         chosen = _pick(self.model, "ptce.shared_jobs", ending, n)
+        co.treat(chosen)
         ok = chosen[self.rng.random(chosen.size) < co.success_probability(self.p.success)]
         p.state[ok] = S.EMPLOYED_DURABLE
         p.contract_end[ok] = -1
@@ -273,6 +276,7 @@ class SkillsExchange(Lever):
             return  # diagnosis: cases are used, nothing is revealed yet
         chosen = _pick(self.model, "ptce.skills_exchange", unemployed,
                        int(np.floor(n * reach + self.rng.random())))
+        co.treat(chosen)
         ok = chosen[self.rng.random(chosen.size) < co.success_probability(self.p.success)]
         p.skill[ok] = np.minimum(p.skill[ok] + p.hidden_skill[ok], 1.0)
         p.hidden_skill[ok] = 0.0
@@ -336,6 +340,7 @@ class CoordinatedTraining(Lever):
         slots, programmes = slots[keep], programmes[keep]
         n = co.spend(self.name, slots.size, 1.0)
         slots, programmes = slots[:n], programmes[:n]
+        co.treat(slots)
         ok = self.rng.random(slots.size) < co.success_probability(self.p.success)
         slots, programmes = slots[ok], programmes[ok]
         placed = self.place_in_member_firms(slots, m.programmes.sector[programmes])
@@ -390,6 +395,7 @@ class Incubation(Lever):
         k = int(m.firms.vacancies[firm])
         pool = np.concatenate([self.rng.permutation(near_end), self.rng.permutation(long_term)])
         hired = pool[:k]
+        self.coordinator.treat(hired)
         m.hire(hired, np.full(hired.size, firm), durable_boost=3.0)
 
 
@@ -432,6 +438,7 @@ class FollowUp(Lever):
                                 self.rng.permutation(followed[~lost_job])])
         n = co.spend(self.name, order.size, self.p.cost_per_action)
         chosen = order[:n]
+        co.treat(chosen)
         ok = chosen[self.rng.random(chosen.size) < co.success_probability(self.p.success)]
         placed = self.place_in_member_firms(ok, self.best_sector(ok))
         co.count("ptce_follow_up_replacements", placed.size)
