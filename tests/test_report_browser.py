@@ -53,7 +53,7 @@ def test_report_renders_offline_without_errors(report_html, browser):
     page.wait_for_load_state("networkidle")
     sizes = page.eval_on_selector_all(
         "img", "imgs => imgs.map(i => [i.complete, i.naturalWidth, i.naturalHeight])")
-    assert len(sizes) == 2
+    assert len(sizes) == 3  # effects, decomposition, effect over time
     assert all(done and w > 300 and h > 200 for done, w, h in sizes), sizes
     assert page.locator("html").get_attribute("lang") == "fr"
     assert page.get_by_role("heading", name="Chiffres clés").count() == 1
