@@ -493,6 +493,38 @@ class Simulation(Frozen):
     record_spells: bool = Field(True, description="keep person-level spells in the result")
 
 
+#: Driver series the scenario loader knows (scenarios/data/README.md gives their sources).
+CYCLE_SERIES: tuple[str, ...] = ("national_unemployment",)
+
+
+class Cycle(Frozen):
+    """The business cycle as an input series: the national ILO unemployment rate, quarter by
+    quarter from ``start``, moves every firm's positions (as a demand shock of all sectors
+    would): ``1 - elasticity / 100 * (u - u_start)``, ``u`` interpolated month by month
+    between the quarters' middle months. Burn-in months keep the start value."""
+
+    series: Literal["national_unemployment"] = Field(
+        "national_unemployment", description="driver series (scenarios/data)")
+    start: str = Field(pattern=r"^\d{4}-T[1-4]$",
+                       description="calendar quarter of month 1 of the horizon, e.g. 2015-T1")
+    elasticity: float = Field(
+        1.0, ge=0.0, le=20.0,
+        description="% of positions lost per point of national unemployment above its start "
+                    "value (assumption; a zone's calibration fits it)")
+    values: tuple[float, ...] = Field(
+        min_length=1, description="the series from `start`, one value per quarter, in % "
+                                  "(filled by the scenario loader from the data file)")
+
+    @field_validator("values")
+    @classmethod
+    def _percentages(cls, values: tuple[float, ...]) -> tuple[float, ...]:
+        wrong = [f"{v}" for v in values if not (1.0 <= v <= 50.0)]
+        if wrong:
+            raise ValueError(f"a national unemployment rate in % is between 1 and 50; got "
+                             f"{wrong[0]} (a share given instead of a percentage?)")
+        return values
+
+
 class TerritoryParams(Frozen):
     """All parameters of one run: a territory and its scenario."""
 
@@ -512,7 +544,9 @@ class TerritoryParams(Frozen):
     ptce: PTCEParams | None = Field(
         None, description="the PTCE; absent = the same territory without it"
     )
-    events: tuple[Event, ...] = ()
+    cycle: Cycle | None = Field(
+        None, description="the business cycle as an input series; absent = a steady state")
+    events: tuple[Event, ...] = ()  # last: its rules read every other section
 
     # Rules across sections. Each runs once the sections it reads are valid (``info.data``
     # holds the fields validated so far, in the order above), so a file with other problems
@@ -570,6 +604,20 @@ class TerritoryParams(Frozen):
             found += mine
         _raise_if(cls, found)
         return events
+
+    @model_validator(mode="after")
+    def _cycle_covers_the_horizon(self) -> TerritoryParams:
+        if self.cycle is not None:
+            need = -(-self.simulation.months // 3)
+            have = len(self.cycle.values)
+            if have < need:
+                year, quarter = int(self.cycle.start[:4]), int(self.cycle.start[-1])
+                last = year * 4 + quarter - 1 + have - 1
+                raise ValueError(
+                    f"cycle.values: the series from {self.cycle.start} has {have} quarters "
+                    f"(to {last // 4}-T{last % 4 + 1}), the horizon of "
+                    f"{self.simulation.months} months needs {need}")
+        return self
 
     @property
     def sector_names(self) -> list[str]:

@@ -79,6 +79,7 @@ class TerritoryModel(mesa.Model):
         self.draws = PersonDraws(root)
         self._hooks: dict[str, list[Callable[[], None]]] = {p: [] for p in PHASES}
         self._pending_shock_ends: list[tuple[int, list[int], float]] = []
+        self._cycle = 1.0  # the business cycle's multiplier now applied to firms.shock
         self.graduates: tuple[np.ndarray, np.ndarray] = (np.empty(0, np.int64),
                                                          np.empty(0, np.int32))
         self.sector_names = params.sector_names
@@ -236,6 +237,25 @@ class TerritoryModel(mesa.Model):
             for s in end[1]:
                 self.firms.shock[s] /= end[2]
             self._pending_shock_ends.remove(end)
+        factor = self.cycle_factor()
+        if factor != self._cycle:
+            self.firms.shock *= factor / self._cycle
+            self._cycle = factor
+
+    def cycle_factor(self, month: int | None = None) -> float:
+        """The business cycle's multiplier on positions at reported month ``month`` (this
+        month by default): 1 without a cycle and during burn-in (section 7.1 of ODD.md)."""
+        cycle = self.params.cycle
+        r = self.reported_month if month is None else month
+        if cycle is None or r < 1:
+            return 1.0
+        # quarter q (0-based) is centred on reported month 3q + 2; hold the ends
+        t = (r - 2) / 3.0
+        values = cycle.values
+        q = min(max(int(np.floor(t)), 0), len(values) - 1)
+        frac = min(max(t - q, 0.0), 1.0) if q + 1 < len(values) else 0.0
+        u = values[q] + frac * (values[min(q + 1, len(values) - 1)] - values[q])
+        return max(1.0 - cycle.elasticity / 100.0 * (u - values[0]), 0.05)
 
     def demography(self) -> None:
         """Ageing, retirement and replacement by young entrants, participation flows."""

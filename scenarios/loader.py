@@ -32,6 +32,7 @@ from model.params import (
     TerritoryParams,
     field_annotation,
 )
+from scenarios.cycle import CycleDataError, fill_values
 
 #: Folder holding the preset scenario files (``baseline.yaml``, ``territories/*.yaml``, ...).
 PRESETS_DIR = Path(__file__).resolve().parent
@@ -171,6 +172,10 @@ def load_scenario(source: str | Path) -> TerritoryParams:
     data: dict[str, Any] = TerritoryParams().model_dump(mode="python")
     for layer in reversed(layers):
         data = _deep_merge(data, layer.data)
+    try:
+        data = fill_values(data)
+    except CycleDataError as exc:
+        raise ScenarioError(path, [Problem(path=exc.key, message=exc.message)]) from None
     problems = _unique([_locate(p, layers) for p in _validate(data)])
     if problems:
         # in the order of the file; keys read from an extended file come last
