@@ -55,33 +55,70 @@ def _open_store(db: str | None) -> Any:
     return store
 
 
-def _territory_file(code: str) -> Path:
+def _territory_file(code: str, folder: Path | None = None) -> Path:
+    """The zone's territory file (``scenarios/territories/CODE_*.yaml``); for a metropolitan
+    zone without one, a territory built from the data (INSEE unemployment, the IAE mix), the
+    way ``scenarios.make_territories`` builds the seed zones, written there first."""
     from scenarios.loader import PRESETS_DIR
+    from scenarios.make_territories import (
+        DEFAULT_DATA_DIR,
+        Zone,
+        read_siae_mix,
+        read_unemployment,
+        render,
+        siae_posts,
+        slugify,
+    )
 
-    matches = sorted((PRESETS_DIR / "territories").glob(f"{code}_*.yaml"))
-    if not matches:
-        raise fail(f"no territory file scenarios/territories/{code}_*.yaml for zone {code!r}")
-    return matches[0]
+    folder = folder if folder is not None else PRESETS_DIR / "territories"
+    matches = sorted(folder.glob(f"{code}_*.yaml"))
+    if matches:
+        return matches[0]
+    from experiments.cli.new_pole import OVERSEAS, closest
+
+    zones = read_unemployment(DEFAULT_DATA_DIR)
+    if code not in zones or code[:2] in OVERSEAS:
+        metropolitan = sorted(c for c in zones if c[:2] not in OVERSEAS)
+        raise fail(f"--territory {code}: not a metropolitan zone d'emploi 2020 of the data "
+                   f"({len(metropolitan)} zones); closest codes: "
+                   f"{', '.join(f'{c} {zones[c][0]}' for c in closest(code, metropolitan))}")
+    label, rate = zones[code]
+    path = folder / f"{code}_{slugify(label)}.yaml"
+    from experiments.results.outputs import write_text_atomic
+
+    write_text_atomic(path, render(Zone(code, ""), label, rate,
+                                   siae_posts(read_siae_mix(DEFAULT_DATA_DIR))))
+    err.print(f"built the territory of zone {code} {label} from the data: {path}")
+    return path
 
 
 def calibrate_command(
-    territory: Annotated[str, typer.Option(
-        "--territory", "-t", help="ZE2020 code of the zone d'emploi, such as 7503")],
+    territories: Annotated[list[str], typer.Option(
+        "--territory", "-t", help="ZE2020 code of a zone d'emploi, such as 7503 (any of the "
+        "287 metropolitan zones; give it several times for several zones, fitted one after "
+        "the other)", show_default=False)],
     params: Annotated[Path | None, typer.Option(
         "--params", help="YAML file of the parameters to calibrate and their bounds "
         "(default calibration/params/default.yaml)", show_default=False)] = None,
     trials: Annotated[int, typer.Option(help="complete trials the study should hold")] = 40,
     replications: Annotated[int, typer.Option(help="runs per trial (common seeds)")] = 2,
     workers: Annotated[int, typer.Option("--workers", "-w", help="local worker processes")] = 1,
+    scheduler: Annotated[str | None, typer.Option(
+        help="Dask scheduler address tcp://HOST:PORT (or 'local') to run the trials' "
+             "simulations on a cluster", show_default=False)] = None,
     db: Annotated[str | None, typer.Option(
         help="results database URL (default PTCE_DB or sqlite:///runs/ptce.sqlite)",
         show_default=False)] = None,
     sampler: Annotated[str, typer.Option(help="cmaes or tpe")] = "cmaes",
     out: Annotated[Path | None, typer.Option(
-        help="report folder (default calibration/reports/CODE); a previous report there is "
-        "replaced, any other non-empty folder is refused", show_default=False)] = None,
+        help="report folder (default calibration/reports/CODE; with several zones, OUT/CODE "
+        "for each); a previous report there is replaced, any other non-empty folder is "
+        "refused", show_default=False)] = None,
     territory_out: Annotated[Path, typer.Option(
         help="folder of the calibrated territory file")] = CALIBRATED_DIR,
+    territories_dir: Annotated[Path | None, typer.Option(
+        help="folder of the zones' territory files, where a zone without one gets one built "
+             "from the data (default scenarios/territories)", show_default=False)] = None,
     year: Annotated[int, typer.Option(help="year of the unemployment-rate target")] = 2024,
     seed: Annotated[int, typer.Option(help="root seed of the replications and sampler")]
         = 20261128,
@@ -91,8 +128,40 @@ def calibrate_command(
     """Fit a territory's parameters to its statistics (method of simulated moments, Optuna).
 
     The study lives in the results database: the same command resumes it. Writes a report
-    (Markdown + PNG) and a calibrated territory file that extends the territory's.
+    (Markdown + PNG) and a calibrated territory file that extends the territory's. A zone
+    without a territory file gets one built from the data. With several --territory, the
+    zones are fitted one after the other (each resumable); --scheduler runs the simulations
+    on a Dask cluster.
     """
+    codes = list(dict.fromkeys(t.strip() for t in territories if t.strip()))
+    if not codes:
+        raise fail("--territory: give at least one zone d'emploi code")
+    from calibration.targets import TargetError, build_targets
+    from experiments.cli.new_pole import OVERSEAS
+
+    for code in codes:  # every zone checked before the first long fit starts
+        if code[:2] in OVERSEAS:
+            raise fail(f"--territory {code}: an overseas zone; calibration covers the 287 "
+                       "metropolitan zones d'emploi (the IAE and population data are "
+                       "metropolitan)")
+        try:
+            build_targets(code, year)
+        except TargetError as exc:
+            raise fail(f"--territory {code}: {exc}") from None
+    for code in codes:
+        # several zones: one report folder each, OUT/CODE
+        zone_out = out / code if out is not None and len(codes) > 1 else out
+        _calibrate_zone(code, params=params, trials=trials, replications=replications,
+                        workers=workers, scheduler=scheduler, db=db, sampler=sampler,
+                        out=zone_out, territory_out=territory_out,
+                        territories_dir=territories_dir, year=year, seed=seed, size=size)
+
+
+def _calibrate_zone(code: str, *, params: Path | None, trials: int, replications: int,
+                    workers: int, scheduler: str | None, db: str | None, sampler: str,
+                    out: Path | None, territory_out: Path, territories_dir: Path | None,
+                    year: int, seed: int, size: Any) -> None:
+    """One zone of ``ptce calibrate``."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from calibration.estimator import (
@@ -116,7 +185,6 @@ def calibrate_command(
     from experiments.results.outputs import OutputDirError, check_out_dir
     from scenarios import ScenarioError, load_scenario
 
-    code = territory.strip()
     if sampler not in ("cmaes", "tpe"):
         raise fail(f"--sampler {sampler!r}: use cmaes or tpe")
     report_dir = out or REPORTS_DIR / code
@@ -130,7 +198,7 @@ def calibrate_command(
         slug = zone_slug(code)
     except TargetError as exc:
         raise fail(str(exc)) from None
-    territory_path = _territory_file(code)
+    territory_path = _territory_file(code, territories_dir)
     try:
         base = _sized(load_scenario(territory_path), size)
         specs = load_param_specs(params or DEFAULT_PARAMS, base)
@@ -140,7 +208,7 @@ def calibrate_command(
     store = _open_store(db)
     scenario = f"territories/{territory_path.stem}"
     try:
-        executor = make_executor(workers=workers)
+        executor = make_executor(workers=workers, scheduler=scheduler)
     except ExecutorStartError as exc:
         raise fail(str(exc)) from None
     started = time.perf_counter()

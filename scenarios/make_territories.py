@@ -130,8 +130,9 @@ def render(zone: Zone, label: str, rate_pct: float,
         for t, (s, p, target) in posts.items()
     )
     description = textwrap.fill(
-        f"Zone d'emploi {zone.code} {label}, territory of the PTCE {zone.ptce}. "
-        f"Simulated on a representative sample of {PERSONS:,} persons of working age, not the "
+        f"Zone d'emploi {zone.code} {label}"
+        + (f", territory of the PTCE {zone.ptce}. " if zone.ptce else ". ")
+        + f"Simulated on a representative sample of {PERSONS:,} persons of working age, not the "
         f"zone's real population. Unemployment rate: INSEE, Taux de chômage localisés par "
         f"zone d'emploi 2020, {YEAR} annual mean of the four quarters ({rate_pct:g} %), "
         f"Licence Ouverte / Etalab 2.0. SIAE posts: national IAE intensity and type mix "

@@ -88,7 +88,14 @@ def test_iae_target_follows_the_documented_scaling() -> None:
     window = bar[(bar.date >= "2021-10-01") & (bar.date <= "2022-09-30")]
     share = window[window.code_departement == "64"].nb_beneficiaires_siae.mean() \
         / window.groupby("date").nb_beneficiaires_siae.sum().mean()
-    expected = 144_600 / 30_900_000 * share / (690_000 / 67_800_000)
+    # the département's share of the population, from INSEE's communes (the derivation's own
+    # source, read here independently)
+    communes = pd.read_csv(DATA_DIR.parents[1].parent / "shared" / "data"
+                           / "insee_populations_legales_2023_communes.csv", sep=";",
+                           dtype={"DEP": str})
+    population_share = communes.loc[communes.DEP == "64", "PMUN"].sum() / communes.PMUN.sum()
+    assert 0.0103 < population_share < 0.0104  # 706,564 of 68,094,280
+    expected = 144_600 / 30_900_000 * share / population_share
     target = {t.name: t for t in build_targets("7503")}["iae_per_active"]
     assert target.value == pytest.approx(expected)
     assert target.confidence == "derived"
@@ -173,6 +180,57 @@ def test_params_file_errors_name_file_and_key(tmp_path: Path) -> None:
     text = _params_file(tmp_path, {"matching.efficiency": ["low", 0.3]})
     with pytest.raises(CalibrationError, match="bounds must be numbers"):
         load_param_specs(text)
+
+
+def test_calibrate_any_zone_and_several_zones(tmp_path: Path) -> None:
+    """Two zones in one command: 2401 Blois, which has no territory file, gets one built from
+    the data (its zone code and INSEE rate), each zone its report under OUT/CODE and its
+    calibrated file; running again resumes the studies instead of starting over. Catches a
+    zone without a file refused, reports of several zones written over each other, or a
+    second run that refits from scratch."""
+    from experiments.cli.main import app
+    from scenarios.make_territories import DEFAULT_DATA_DIR, read_unemployment
+
+    runner = CliRunner()
+    db = f"sqlite:///{tmp_path / 'zones.sqlite'}"
+    args = ["calibrate", "--territory", "2401", "--territory", "7503", "--trials", "2",
+            "--replications", "1", "--persons", "600", "--months", "12", "--db", db,
+            "--territories-dir", str(tmp_path / "territories"),
+            "--territory-out", str(tmp_path / "calibrated"), "--out", str(tmp_path / "rep")]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    built = load_scenario(tmp_path / "territories" / "2401_blois.yaml")
+    assert built.zone_code == "2401"
+    rate = read_unemployment(DEFAULT_DATA_DIR)["2401"][1]
+    assert built.population.unemployment_rate == pytest.approx(rate / 100, abs=1e-6)
+    for code in ("2401", "7503"):
+        assert (tmp_path / "rep" / code / "report.md").is_file()
+    assert sorted(p.name for p in (tmp_path / "calibrated").iterdir()) == \
+        ["2401_blois.yaml", "7503_bayonne.yaml"]
+    again = runner.invoke(app, args)
+    assert again.exit_code == 0, again.output
+    assert again.output.count("0 trials run") == 2  # both studies already hold 2 trials
+
+
+@pytest.mark.parametrize(("zones", "words"), [
+    (["0101"], "--territory 0101: an overseas zone"),
+    (["7503", "9999"], "--territory 9999: unknown zone d'emploi code '9999'"),
+])
+def test_calibrate_refuses_a_bad_zone_before_fitting_any(tmp_path: Path, zones, words) -> None:
+    """A bad zone anywhere in the list is refused (exit 2) before the first zone is fitted:
+    nothing is built, fitted or written."""
+    from experiments.cli.main import app
+
+    args = ["calibrate", "--db", f"sqlite:///{tmp_path / 'x.sqlite'}", "--trials", "2",
+            "--territories-dir", str(tmp_path / "territories"),
+            "--territory-out", str(tmp_path / "calibrated"), "--out", str(tmp_path / "rep")]
+    for zone in zones:
+        args += ["--territory", zone]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert words in result.output
+    assert not any(p.exists() for p in (tmp_path / "territories", tmp_path / "calibrated",
+                                        tmp_path / "rep"))
 
 
 def test_cli_bad_input_exits_2(tmp_path: Path) -> None:
