@@ -119,10 +119,15 @@ class ScenarioError(Exception):
 # Public API
 
 
+#: YAML files of the presets folder that are data, not scenarios.
+NOT_SCENARIOS: frozenset[str] = frozenset({"ptce/seed_figures"})
+
+
 def list_presets() -> list[str]:
     """Names of the preset scenarios, e.g. ``['baseline', 'territories/7503_bayonne', ...]``."""
-    return sorted(p.relative_to(PRESETS_DIR).with_suffix("").as_posix()
-                  for p in PRESETS_DIR.rglob("*.yaml"))
+    names = (p.relative_to(PRESETS_DIR).with_suffix("").as_posix()
+             for p in PRESETS_DIR.rglob("*.yaml"))
+    return sorted(n for n in names if n not in NOT_SCENARIOS)
 
 
 def resolve_scenario(source: str | Path, relative_to: Path | None = None) -> Path:

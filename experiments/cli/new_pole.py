@@ -103,10 +103,9 @@ def read_communes() -> dict[str, Commune]:
 
 def preset_medians() -> tuple[float, float]:
     """Median coordinator FTE and yearly budget of the PTCE presets (scenarios/ptce)."""
-    from scenarios import load_scenario
-    from scenarios.loader import PRESETS_DIR
+    from scenarios import list_presets, load_scenario
 
-    poles = [load_scenario(p).ptce for p in sorted((PRESETS_DIR / "ptce").glob("*.yaml"))]
+    poles = [load_scenario(p).ptce for p in list_presets() if p.startswith("ptce/")]
     poles = [p for p in poles if p is not None]
     return (statistics.median(p.coordinator_fte for p in poles),
             statistics.median(p.budget_per_year for p in poles))

@@ -704,6 +704,24 @@ def build_report(params: TerritoryParams, scenario_file: Path, result: EffectRes
                  "l'intervalle à 95 % de chaque barre.",
                  "Additional persons in durable jobs (mean of the last 12 months), with each "
                  "bar's 95 % interval.")))
+    # ---- the source document's figures
+    seed_rows = _seed_figure_rows(info, result, months, lang)
+    if seed_rows:
+        add(Heading(2, t("Comparaison avec les chiffres du document source",
+                         "Comparison with the source document's figures")))
+        add(Para(t(f"Ce que le document rapporte pour ce pôle, face à la simulation (moyenne "
+                   f"des {n} réplications avec le pôle, sur {months} mois ; le document couvre "
+                   "2015-2018). Ces chiffres servent de validation de vraisemblance : le modèle "
+                   "n'est jamais ajusté sur eux (scenarios/ptce/seed_figures.yaml).",
+                   f"What the document reports for this pole, against the simulation (mean of "
+                   f"the {n} replications with the pole, over {months} months; the document "
+                   "covers 2015-2018). These figures are face validation: the model is never "
+                   "fitted to them (scenarios/ptce/seed_figures.yaml).")))
+        add(Table([t("Chiffre du document", "Document's figure"), t("Section", "Section"),
+                   t("Période", "Period"), t("Document", "Document"),
+                   t("Simulé", "Simulated"), t("Rapport", "Ratio")], seed_rows,
+                  numeric={3, 4, 5}))
+
     # ---- timeline
     add(Heading(2, t("Chronologie", "Timeline")))
     sw = result.series_with
@@ -816,6 +834,36 @@ def _siae_structures(params: TerritoryParams) -> int:
     from model.siae import Structures
 
     return Structures(params, np.random.default_rng(0)).n  # the count draws nothing
+
+
+def _seed_figure_rows(info: ScenarioInfo, result: EffectResult, months: int,
+                      lang: Lang) -> list[list[str]]:
+    """Rows of the comparison with the figures the source document gives for this preset:
+    the passage and what it counts, its section and period, its value, the simulated mean of
+    the outcome over the replications with the pole, their ratio (or why it is not modelled)."""
+    from scenarios import PRESETS_DIR
+    from scenarios.seed_figures import figures_for
+
+    t = _Text(lang)
+    ptce_dir = (PRESETS_DIR / "ptce").resolve()
+    preset = next((f"ptce/{p.stem}" for p in info.chain if p.parent == ptce_dir), None)
+    if preset is None:
+        return []
+    runs = result.runs[result.runs["arm"] == "with_ptce"]
+    rows = []
+    for fig in figures_for(preset):
+        quote = f"« {fig.quote} » ({fig.unit})" if lang == "fr" else \
+            f"\u201c{fig.quote}\u201d ({fig.unit})"
+        seed = fr.number(fig.seed_value, 0, lang=lang)
+        if fig.outcome is None or fig.outcome not in runs:
+            rows.append([quote, fig.section, fig.period, seed,
+                         t("non modélisé", "not modelled"), fig.not_modelled])
+            continue
+        simulated = float(runs[fig.outcome].mean())
+        ratio = simulated / fig.seed_value if fig.seed_value else math.nan
+        rows.append([quote, fig.section, fig.period, seed, fr.number(simulated, 1, lang=lang),
+                     f"{fr.number(ratio, 1, lang=lang)} " + t("fois", "times")])
+    return rows
 
 
 def _arm(value: float, show: Callable[[float], str]) -> str:
