@@ -257,10 +257,11 @@ class Matching(Frozen):
         0.8, description="precision of a PMSMP host's signal (assumption)"
     )
     recall_probability: Probability = Field(
-        0.5,
+        0.15,
         description=(
             "probability a former short-contract worker out of work applies when the last "
-            "employer has a vacancy (assumption; gives about rehire_share_of_cdd_hires)"
+            "employer has a vacancy (set so that rehires are about rehire_share_of_cdd_hires, "
+            "75 % of CDD hires, renewals included)"
         ),
     )
     recall_window_months: int = Field(
