@@ -257,11 +257,11 @@ class Matching(Frozen):
         0.8, description="precision of a PMSMP host's signal (assumption)"
     )
     recall_probability: Probability = Field(
-        0.15,
+        0.5,
         description=(
             "probability a former short-contract worker out of work applies when the last "
-            "employer has a vacancy (set so that rehires are about rehire_share_of_cdd_hires, "
-            "75 % of CDD hires, renewals included)"
+            "employer has a vacancy (assumption; rehires 0.83 of CDD hires on the baseline, "
+            "rehire_share_of_cdd_hires 75 %: 0.15 would give 0.76 but more unemployment)"
         ),
     )
     recall_window_months: int = Field(
