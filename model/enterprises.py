@@ -13,10 +13,42 @@ import numpy as np
 
 from .params import TerritoryParams
 from .population import NO_ORG, PersonStore
-from .states import S
+from .states import CONTRACT_STATE, K, S
 
 if TYPE_CHECKING:
     from .territory import TerritoryModel
+
+
+class Workforce(PersonStore):
+    """The person store with the job columns of firm employees.
+
+    ``contract`` (int8, :class:`~model.states.Contract`), ``hours`` (float32, full-time
+    equivalent fraction in (0, 1] while employed, else 0), ``contract_start`` (int32, month
+    the current contract began), ``last_employer`` (int32, the firm a short contract last
+    ended with, or -1), ``productivity`` (float32, hidden, see :mod:`model.screening`) and
+    ``productivity_id`` (int64, the person_id it was drawn for).
+    """
+
+    def __init__(self, n: int, n_sectors: int) -> None:
+        super().__init__(n, n_sectors)
+        self.contract = np.zeros(n, dtype=np.int8)
+        self.hours = np.zeros(n, dtype=np.float32)
+        self.contract_start = np.full(n, -1, dtype=np.int32)
+        self.last_employer = np.full(n, NO_ORG, dtype=np.int32)
+        self.productivity = np.ones(n, dtype=np.float32)
+        self.productivity_id = np.full(n, -1, dtype=np.int64)
+
+    def set_state(self, slots: np.ndarray, state: int) -> None:
+        """As :meth:`PersonStore.set_state`; leaving firm employment clears the contract and
+        hours, and a short contract left records its firm as ``last_employer``."""
+        if state not in (S.EMPLOYED_TEMP, S.EMPLOYED_DURABLE):
+            slots = np.asarray(slots)
+            short = slots[(self.state[slots] == S.EMPLOYED_TEMP) & (self.employer[slots] >= 0)]
+            self.last_employer[short] = self.employer[short]
+            self.contract[slots] = K.NONE
+            self.hours[slots] = 0.0
+            self.contract_start[slots] = -1
+        super().set_state(slots, state)
 
 
 class Firms:
@@ -63,17 +95,27 @@ class Firms:
         self.vacancies = np.maximum(self.positions - self.headcount, 0)
         return self.vacancies
 
-    def hire(self, persons: PersonStore, slots: np.ndarray, firms: np.ndarray,
-             durable: np.ndarray, contract_end: np.ndarray) -> None:
-        """Hire persons ``slots`` into ``firms`` (arrays of equal length) on the given contracts.
+    def hire(self, persons: Workforce, slots: np.ndarray, firms: np.ndarray,
+             contract: np.ndarray, contract_end: np.ndarray, hours: np.ndarray,
+             month: int) -> None:
+        """Hire persons ``slots`` into ``firms`` (arrays of equal length) on ``contract``
+        codes ending at ``contract_end`` (-1 for a CDI) with ``hours`` (FTE fraction).
 
-        ``durable`` is a bool array; ``contract_end`` the month short contracts end (ignored for
-        durable ones). Consumes the firms' vacancies.
+        The state follows the contract (CDI, CDD_LONG durable; CDD_SHORT, INTERIM temp). An
+        employee of another firm moves job to job: that firm's headcount drops. Consumes the
+        firms' vacancies.
         """
-        persons.set_state(slots[durable], S.EMPLOYED_DURABLE)
-        persons.set_state(slots[~durable], S.EMPLOYED_TEMP)
+        state = CONTRACT_STATE[contract]
+        old = persons.employer[slots]
+        moving = old >= 0
+        np.subtract.at(self.headcount, old[moving], 1)
+        persons.set_state(slots[state == S.EMPLOYED_DURABLE], S.EMPLOYED_DURABLE)
+        persons.set_state(slots[state == S.EMPLOYED_TEMP], S.EMPLOYED_TEMP)
         persons.employer[slots] = firms
-        persons.contract_end[slots] = np.where(durable, -1, contract_end)
+        persons.contract[slots] = contract
+        persons.hours[slots] = hours
+        persons.contract_start[slots] = month
+        persons.contract_end[slots] = np.where(contract == K.CDI, -1, contract_end)
         persons.known_firm[slots] = firms
         np.subtract.at(self.vacancies, firms, 1)
         np.add.at(self.headcount, firms, 1)
@@ -94,6 +136,54 @@ class Firms:
     def vacancy_slots(self, rng: np.random.Generator) -> np.ndarray:
         """Firm index repeated once per open vacancy, in random order."""
         return rng.permutation(np.repeat(np.arange(self.n), self.vacancies))
+
+
+class ApplicantPool:
+    """This month's applicants, built once by the matching phase and read by each firm.
+
+    Arrays of shape (n_applicants,) sorted by firm, then acceptable before unacceptable,
+    recalled former workers before the others, and by descending score: ``slots``, ``firm``,
+    ``score``, ``acceptable``, ``recalled``. Per firm (plain lists, read by
+    ``Enterprise.recruit``): the first position of its applicants, its acceptable recalled
+    and acceptable other applicants, its vacancies and its ``quota`` (its share of the
+    sector's matches this month).
+    """
+
+    def __init__(self, slots: np.ndarray, firm: np.ndarray, score: np.ndarray,
+                 acceptable: np.ndarray, recalled: np.ndarray, quota: np.ndarray,
+                 vacancies: np.ndarray) -> None:
+        order = np.lexsort((-score, ~recalled, ~acceptable, firm))
+        self.slots, self.firm, self.score = slots[order], firm[order], score[order]
+        self.acceptable, self.recalled = acceptable[order], recalled[order]
+        n_firms = vacancies.size
+        self.start: list[int] = np.searchsorted(self.firm, np.arange(n_firms + 1)).tolist()
+        rec = self.acceptable & self.recalled
+        self.n_recalled: list[int] = np.bincount(self.firm[rec], minlength=n_firms).tolist()
+        oth = self.acceptable & ~self.recalled
+        self.n_others: list[int] = np.bincount(self.firm[oth], minlength=n_firms).tolist()
+        self.quota: list[int] = np.asarray(quota).tolist()
+        self.vacancies: list[int] = np.asarray(vacancies).tolist()
+        self._from: list[int] = []
+        self._count: list[int] = []
+
+    @classmethod
+    def empty(cls) -> ApplicantPool:
+        none = np.empty(0, dtype=np.int64)
+        return cls(none, none, np.empty(0), none.astype(bool), none.astype(bool), none, none)
+
+    def choose(self, first: int, count: int) -> None:
+        """Record that a firm hires the ``count`` applicants from position ``first``."""
+        if count > 0:
+            self._from.append(first)
+            self._count.append(count)
+
+    def chosen(self) -> np.ndarray:
+        """Positions chosen by all firms, in the order the firms chose."""
+        if not self._count:
+            return np.empty(0, dtype=np.int64)
+        count = np.array(self._count)
+        starts = np.repeat(np.array(self._from) - np.cumsum(count) + count, count)
+        return starts + np.arange(count.sum())
 
 
 class Enterprise(mesa.Agent):
@@ -125,15 +215,25 @@ class Enterprise(mesa.Agent):
         """Slots of the persons working here."""
         return np.flatnonzero(self.model.persons.employer == self.index)
 
-    def hire(self, slot: int, *, durable: bool, months: int = 3) -> None:
-        """Hire one person now, on a durable contract or a short one of ``months``."""
-        if self.model.firms.vacancies[self.index] <= 0:
-            raise ValueError(f"enterprise {self.index} has no open vacancy")
-        self.model.firms.hire(self.model.persons, np.array([slot]), np.array([self.index]),
-                              np.array([durable]), np.array([self.model.month + months]))
+    def recruit(self) -> None:
+        """Choose this month's hires among the applicants the matching phase routed here.
+
+        The firm first takes back its acceptable recalled former workers, up to its
+        vacancies, then the best acceptable other applicants up to its share of the sector's
+        matches (the pool holds them ranked, so the choice is two slices).
+        """
+        pool, i = self.model.applicant_pool, self.index
+        if i + 1 >= len(pool.start) or pool.start[i] == pool.start[i + 1]:
+            return
+        free = pool.vacancies[i]
+        n_recall = min(pool.n_recalled[i], free)
+        n_other = min(pool.n_others[i], pool.quota[i], free - n_recall)
+        first = pool.start[i]
+        pool.choose(first, n_recall)
+        pool.choose(first + pool.n_recalled[i], n_other)
 
     def __repr__(self) -> str:
         return f"Enterprise(index={self.index}, sector={self.sector}, positions={self.positions})"
 
 
-__all__ = ["NO_ORG", "Enterprise", "Firms"]
+__all__ = ["NO_ORG", "Enterprise", "Firms", "Workforce"]

@@ -33,6 +33,15 @@ SERIES_DOCS: dict[str, str] = {
     "hires_temp": "hires on short contracts (renewals included)",
     "hires_durable": "hires on durable contracts (conversions excluded)",
     "separations_to_unemployment": "jobs ending into unemployment this month",
+    "hires_cdi": "hires on a CDI this month",
+    "hires_cdd_long": "hires on a CDD of 6 months or more",
+    "hires_cdd_short": "hires on a CDD under 6 months (renewals included)",
+    "hires_interim": "interim assignments begun (renewals included)",
+    "rehires": "hires by the person's last employer (short-contract renewals and recalls)",
+    "rehires_cdd": "of which on a CDD",
+    "job_to_job": "hires of persons employed by another firm (no unemployment month)",
+    "fte_employment": "firm employees in full-time equivalents (sum of hours)",
+    "part_time_share": "firm employees on part time (hours < 1) over firm employees",
     **{f"iae_{t.lower()}": f"persons on a CDDI in a {t}" for t in SIAE_TYPES},
     "iae_entries": "entries into SIAE this month",
     **{f"iae_exits_{o.name.lower()}": f"SIAE exits classified {o.name}" for o in ExitOutcome},
@@ -216,8 +225,14 @@ class Recorder:
         for key in ("jobseeker_hires", "jobseeker_hires_durable", "hires_temp",
                     "hires_durable", "separations_to_unemployment", "iae_entries",
                     "training_entries", "training_completions", "training_cost",
-                    *PTCE_SERIES_DOCS):
+                    "hires_cdi", "hires_cdd_long", "hires_cdd_short", "hires_interim",
+                    "rehires", "rehires_cdd", "job_to_job", *PTCE_SERIES_DOCS):
             s[key][t] = mo.get(key, 0.0)
+        in_firm = p.employer >= 0
+        hours = p.hours[in_firm]
+        s["fte_employment"][t] = float(hours.sum())
+        s["part_time_share"][t] = float(np.count_nonzero(hours < 1.0) / hours.size
+                                        if hours.size else 0.0)
         firms = m.firms
         firms.count_headcount(p)
         vac = firms.vacancies.sum()

@@ -159,19 +159,48 @@ class Demand(Frozen):
 
 
 class Separations(Frozen):
-    """Job ends (per month)."""
+    """Job ends and contracts (per month; sources: calibration/data/behaviour_parameters.csv)."""
 
     durable_hazard: Probability = Field(
-        0.004, description="monthly hazard of a durable job ending into unemployment"
+        0.004, description="monthly hazard of a CDI older than a year ending into unemployment"
+    )
+    cdi_first_year_hazard: Probability = Field(
+        0.0366,
+        description=(
+            "monthly hazard of a CDI in its first year ending: 1 - (1 - 0.361)^(1/12), "
+            "cdi_broken_within_one_year (36.1 % of CDI broken within a year, Dares 2015)"
+        ),
     )
     temp_mean_months: float = Field(
-        3.0, ge=1.0, le=6.0, description="mean length of a short contract, months"
+        1.5, ge=1.0, le=6.0,
+        description="mean length of a CDD under 6 months, months: cdd_mean_duration_days 46 / 30.4",
     )
     temp_renewal: Probability = Field(
         0.78, description="probability a short contract ending is followed by another one"
     )
     temp_conversion: Probability = Field(
-        0.07, description="probability a short contract ending converts to a durable job"
+        0.07, description="probability a short contract ending converts to a CDI"
+    )
+    cdd_long_share: Probability = Field(
+        0.25, description="share of CDD of 6 months or more among durable hires (assumption)"
+    )
+    cdd_long_mean_months: float = Field(
+        12.0, ge=6.0, le=36.0,
+        description="mean term of a CDD of 6 months or more, months (6 + geometric; assumption)",
+    )
+    cdd_long_conversion: Probability = Field(
+        0.30, description="probability a CDD of 6 months or more converts to a CDI at its term "
+        "(assumption)"
+    )
+    interim_share: Probability = Field(
+        0.27,
+        description=(
+            "share of interim among short-contract hires: interim_share_of_salaried 3.2 / "
+            "temp_contracts_share_of_employment 12 (stocks)"
+        ),
+    )
+    part_time_share: Probability = Field(
+        0.173, description="share of hires on part time: part_time_share_of_salaried 17.3 %"
     )
     self_employed_exit: Probability = Field(0.004, description="per month, into unemployment")
     business_creation: Probability = Field(
@@ -198,15 +227,51 @@ class Matching(Frozen):
     weight_skill: float = Field(2.0, ge=0.0, le=10.0, description="employer score weight")
     weight_qualification: float = Field(1.0, ge=0.0, le=10.0, description="per level / 4")
     weight_barriers: float = Field(1.5, ge=0.0, le=10.0, description="penalty per barrier unit")
-    long_unemployment_penalty: float = Field(
-        0.8, ge=0.0, le=10.0, description="score penalty for 12+ months of unemployment"
-    )
     noise: float = Field(0.5, ge=0.0, le=5.0, description="Gumbel noise scale of scores")
     acceptability: float = Field(
         -0.5, ge=-10.0, le=10.0, description="minimum score a firm accepts"
     )
-    siae_bonus: float = Field(
-        0.2, ge=0.0, le=5.0, description="score bonus of SIAE employees (accompanied search)"
+    weight_productivity: float = Field(
+        1.5, ge=0.0, le=10.0,
+        description="score weight of the expected log productivity (assumption)",
+    )
+    productivity_sigma: float = Field(
+        0.4, ge=0.0, le=2.0, description="sd of the person's log productivity (assumption)"
+    )
+    productivity_qualification: float = Field(
+        0.08, ge=0.0, le=1.0, description="log productivity per qualification level (assumption)"
+    )
+    productivity_barriers: float = Field(
+        0.5, ge=0.0, le=5.0, description="log productivity lost per barrier unit (assumption)"
+    )
+    interview_precision: Probability = Field(
+        0.3, description="share of the productivity gap a firm sees at interview (assumption)"
+    )
+    belief_learning_rate: Probability = Field(
+        0.02, description="weight of each hire's realised productivity in beliefs (assumption)"
+    )
+    siae_reference_precision: Probability = Field(
+        0.5, description="precision of the SIAE's reference of its employees (assumption)"
+    )
+    immersion_precision: Probability = Field(
+        0.8, description="precision of a PMSMP host's signal (assumption)"
+    )
+    recall_probability: Probability = Field(
+        0.5,
+        description=(
+            "probability a former short-contract worker out of work applies when the last "
+            "employer has a vacancy (assumption; rehires 0.83 of CDD hires on the baseline, "
+            "rehire_share_of_cdd_hires 75 %: 0.15 would give 0.76 but more unemployment)"
+        ),
+    )
+    recall_window_months: int = Field(
+        12, ge=0, le=60, description="months after a job ended a firm still recalls its worker"
+    )
+    otj_search_short: Probability = Field(
+        0.20, description="share of short-contract employees applying in a month (assumption)"
+    )
+    otj_search_durable: Probability = Field(
+        0.02, description="share of durable employees applying in a month (assumption)"
     )
     siae_search_months: int = Field(
         4, ge=0, le=60, description="SIAE employees apply to jobs in the last months of a route"

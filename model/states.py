@@ -82,3 +82,29 @@ class Benefit(IntEnum):
     ARE = 1  # unemployment insurance (allocation d'aide au retour à l'emploi)
     ASS = 2  # State solidarity allowance after insurance rights end
     RSA = 3  # revenu de solidarité active (minimum income)
+
+
+class Contract(IntEnum):
+    """Employment contract of a firm employee (``contract``, int8). ``EMPLOYED_DURABLE``
+    holds CDI and CDD_LONG, ``EMPLOYED_TEMP`` holds CDD_SHORT and INTERIM (DESIGN 4.1)."""
+
+    NONE = 0  # no contract with an ordinary firm
+    CDI = 1  # contrat à durée indéterminée
+    CDD_LONG = 2  # CDD of 6 months or more
+    CDD_SHORT = 3  # CDD under 6 months
+    INTERIM = 4  # temp work (intérim): a month of missions
+
+
+class K:
+    """The contract codes as plain ints, for array comparisons (as :class:`S`)."""
+
+    NONE = int(Contract.NONE)
+    CDI = int(Contract.CDI)
+    CDD_LONG = int(Contract.CDD_LONG)
+    CDD_SHORT = int(Contract.CDD_SHORT)
+    INTERIM = int(Contract.INTERIM)
+
+
+#: contract code -> the employment state it belongs to (-1 for NONE)
+CONTRACT_STATE = np.array([-1, S.EMPLOYED_DURABLE, S.EMPLOYED_DURABLE, S.EMPLOYED_TEMP,
+                           S.EMPLOYED_TEMP], dtype=np.int8)

@@ -13,21 +13,21 @@ from collections.abc import Callable
 import mesa
 import numpy as np
 
-from .enterprises import Enterprise, Firms
+from .enterprises import ApplicantPool, Enterprise, Firms, Workforce
 from .indicators import Recorder
 from .params import TerritoryParams, with_values
 from .persons import JobSeeker
 from .population import (
     NO_ORG,
-    PersonStore,
     draw_persons,
     mark_unemployed_profile,
     set_home_sector,
 )
 from .ptce import PTCECoordinator
 from .rng import PersonDraws
+from .screening import Beliefs, Signals, combine, duration_band, refresh_productivity
 from .siae import SIAE, Structures
-from .states import ExitOutcome, S
+from .states import CONTRACT_STATE, ExitOutcome, K, S
 from .training import Programmes, TrainingBody
 
 #: The monthly phases, in the order ``step()`` runs them.
@@ -42,6 +42,19 @@ PHASES: tuple[str, ...] = (
     "siae_exits",
     "bookkeeping",
 )
+
+
+#: the month's counters, reset at the start of ``step()`` (series of the same names)
+MONTHLY_COUNTERS: tuple[str, ...] = (
+    "hires_temp", "hires_durable", "jobseeker_hires", "jobseeker_hires_durable", "jobseekers",
+    "iae_entries", "training_entries", "training_completions", "separations_to_unemployment",
+    "training_cost", "hires_cdi", "hires_cdd_long", "hires_cdd_short", "hires_interim",
+    "rehires", "rehires_cdd", "job_to_job")
+
+#: part-timers' hours: cumulative shares of the four bands and their FTE fraction
+#: (part_time_hours_distribution, Dares 2023)
+_PART_TIME_CUMULATIVE = np.cumsum([0.242, 0.155, 0.252])
+_PART_TIME_HOURS = np.array([0.35, 0.5, 0.65, 0.85], dtype=np.float32)
 
 
 def _stochastic_round(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -86,7 +99,10 @@ class TerritoryModel(mesa.Model):
         self.n_sectors = len(self.sector_names)
         rng = self.stream("init")
 
-        self.persons = PersonStore(params.population.persons, self.n_sectors)
+        self.persons: Workforce = Workforce(params.population.persons, self.n_sectors)
+        self.beliefs = Beliefs(self.n_sectors)
+        self.signals = Signals(self)
+        self.applicant_pool = ApplicantPool.empty()
         self._init_persons_and_firms(rng)
         self.structures = Structures(params, rng)
         self.programmes = Programmes(params)
@@ -189,7 +205,7 @@ class TerritoryModel(mesa.Model):
         temp = rng.random(hired.size) < pop.temp_share_of_employed
         mean = params.separations.temp_mean_months
         ends = rng.integers(1, int(2 * mean) + 1, size=hired.size)
-        self.firms.hire(p, hired, firms, ~temp, ends)
+        self._init_contracts(hired, firms, temp, ends)
         set_home_sector(p, hired, self.firms.sector[firms], rng)
         unemployed = np.concatenate([unemployed, wage[seats.size:]])
         p.set_state(unemployed, S.UNEMPLOYED)
@@ -201,13 +217,27 @@ class TerritoryModel(mesa.Model):
         p.prev_state[:] = p.state
         p.prev_org[:] = p.organisation()
 
+    def _init_contracts(self, hired: np.ndarray, firms: np.ndarray, temp: np.ndarray,
+                        ends: np.ndarray) -> None:
+        """Contracts of the initially employed: temp ones CDD_SHORT or INTERIM (ending at
+        ``ends``), durable ones CDI (begun five years ago) or CDD_LONG (ending in 1..12
+        months), split and given hours as hires are (person draws at month 0)."""
+        sep = self.params.separations
+        v = self.draw("contract_kind", hired)
+        contract = np.where(temp, np.where(v < sep.interim_share, K.INTERIM, K.CDD_SHORT),
+                            np.where(v < sep.cdd_long_share, K.CDD_LONG, K.CDI)).astype(np.int8)
+        end = np.where(contract == K.INTERIM, 1, ends)
+        end = np.where(contract == K.CDD_LONG, 1 + (self.draw("contract_length", hired)
+                                                     * 12).astype(np.int64), end)
+        self.firms.hire(self.persons, hired, firms, contract, end, self._draw_hours(hired),
+                        self.month)
+        self.persons.contract_start[hired[contract == K.CDI]] = -60
+        refresh_productivity(self)
+
     # ------------------------------------------------------------------ the month
     def step(self) -> None:
         """One month: the phases of :data:`PHASES` in order."""
-        self.monthly = dict.fromkeys(
-            ("hires_temp", "hires_durable", "jobseeker_hires", "jobseeker_hires_durable",
-             "jobseekers", "iae_entries", "training_entries", "training_completions",
-             "separations_to_unemployment", "training_cost"), 0.0)
+        self.monthly = dict.fromkeys(MONTHLY_COUNTERS, 0.0)
         self._streams.clear()
         for phase in PHASES:
             getattr(self, phase)()
@@ -318,27 +348,52 @@ class TerritoryModel(mesa.Model):
             firms.post_vacancies(p)
 
     def separations(self) -> None:
-        """Durable jobs end at a low hazard; short contracts end, are renewed or converted."""
+        """Contracts end by kind: CDI at a hazard (higher in the first year), CDD at their
+        term (converted to a CDI or ended), short CDD and interim renewed, converted or
+        ended; own activities end and jobseekers create theirs."""
         rng, p, sep = self.stream("separations"), self.persons, self.params.separations
-        state = p.state.copy()
+        refresh_productivity(self)
+        month = self.month
+        state, contract = p.state.copy(), p.contract.copy()
         u = rng.random(p.n, dtype=np.float32)
-        durable_end = (state == S.EMPLOYED_DURABLE) & (u < sep.durable_hazard)
+        first_year = month - p.contract_start < 12
+        cdi_end = (contract == K.CDI) & (
+            u < np.where(first_year, sep.cdi_first_year_hazard, sep.durable_hazard))
         self_end = (state == S.SELF_EMPLOYED) & (u < sep.self_employed_exit)
         creators = np.flatnonzero((state == S.UNEMPLOYED) & (u < sep.business_creation))
-        temp_due = np.flatnonzero((state == S.EMPLOYED_TEMP) & (p.contract_end <= self.month))
+        long_due = np.flatnonzero((contract == K.CDD_LONG) & (p.contract_end <= month))
+        to_cdi = long_due[self.draw("cdd_long_end", long_due) < sep.cdd_long_conversion]
+        long_end = long_due[~np.isin(long_due, to_cdi, kind="sort")]
+        temp_due = np.flatnonzero(((contract == K.CDD_SHORT) | (contract == K.INTERIM))
+                                  & (p.contract_end <= month))
         v = self.draw("temp_end", temp_due)
         convert = temp_due[v < sep.temp_conversion]
         renew = temp_due[(v >= sep.temp_conversion) & (v < sep.temp_conversion + sep.temp_renewal)]
         end = temp_due[v >= sep.temp_conversion + sep.temp_renewal]
-        p.state[convert] = S.EMPLOYED_DURABLE
-        p.contract_end[convert] = -1
-        p.contract_end[renew] = self.month + self.draws.geometric(
-            "renewal_length", renew, self.month, sep.temp_mean_months)
+        self.convert_to_cdi(np.concatenate([to_cdi, convert]))
+        interim = p.contract[renew] == K.INTERIM
+        length = self.draws.geometric("renewal_length", renew, month, sep.temp_mean_months)
+        p.contract_end[renew] = month + np.where(interim, 1, length)
+        p.contract_start[renew] = month
+        n_interim = int(interim.sum())
         self.monthly["hires_temp"] += renew.size
-        to_unemp = np.concatenate([np.flatnonzero(durable_end | self_end), end])
+        self.monthly["hires_interim"] += n_interim
+        self.monthly["hires_cdd_short"] += renew.size - n_interim
+        self.monthly["rehires"] += renew.size
+        self.monthly["rehires_cdd"] += renew.size - n_interim
+        to_unemp = np.concatenate([np.flatnonzero(cdi_end | self_end), long_end, end])
         p.set_state(to_unemp, S.UNEMPLOYED)
         self.monthly["separations_to_unemployment"] += to_unemp.size
         p.set_state(creators, S.SELF_EMPLOYED)
+
+    def convert_to_cdi(self, slots: np.ndarray) -> None:
+        """Turn the contracts of firm employees ``slots`` into CDI with the same firm (a
+        conversion, not a hire)."""
+        p = self.persons
+        p.state[slots] = S.EMPLOYED_DURABLE
+        p.contract[slots] = K.CDI
+        p.contract_end[slots] = -1
+        p.contract_start[slots] = self.month
 
     def prescription(self) -> None:
         """Prescribers orient eligible jobseekers to free SIAE posts and training seats."""
@@ -398,7 +453,9 @@ class TerritoryModel(mesa.Model):
         self.graduates = (finishing[done], programmes[done])
 
     def matching(self) -> None:
-        """Jobseekers and SIAE employees apply to vacancies; firms hire the best acceptable."""
+        """Jobseekers, SIAE employees near the end of their route and some employees apply to
+        vacancies; firms recall their former short-contract workers and choose the best
+        acceptable applicants by expected productivity (``Enterprise.recruit``)."""
         rng, p, m = self.stream("matching"), self.persons, self.params.matching
         firms = self.firms
         state = p.state
@@ -411,45 +468,82 @@ class TerritoryModel(mesa.Model):
                                m.search_intensity * (1.0 - 0.5 * p.barriers[unemployed])]
         in_siae = np.flatnonzero((state == S.SIAE)
                                  & (p.contract_end - self.month <= m.siae_search_months))
-        cand = np.concatenate([searching, in_siae])
+        # on-the-job search: short-contract employees, and a few durable ones
+        employed = np.flatnonzero((state == S.EMPLOYED_TEMP) | (state == S.EMPLOYED_DURABLE))
+        otj = employed[self.draw("otj_search", employed) < np.where(
+            state[employed] == S.EMPLOYED_TEMP, m.otj_search_short, m.otj_search_durable)]
+        # recall: former short-contract workers out of work, when the firm has a vacancy
+        former = unemployed[(p.last_employer[unemployed] >= 0)
+                            & (p.unemployment_spell[unemployed] <= m.recall_window_months)]
+        former = former[firms.vacancies[p.last_employer[former]] > 0]
+        recalled = former[self.draw("recall", former) < m.recall_probability]
+        cand = np.concatenate([searching, in_siae, otj])
+        cand = cand[~np.isin(cand, recalled, kind="sort")]
         vac_sector = np.bincount(firms.sector, weights=firms.vacancies, minlength=self.n_sectors)
-        if cand.size == 0 or vac_sector.sum() == 0:
+        if (cand.size == 0 and recalled.size == 0) or vac_sector.sum() == 0:
             return
         # each candidate targets one sector, with odds proportional to the sector's vacancies
         # times exp(2 * own skill): one uniform per candidate, inverted on the cumulative odds
         odds = np.cumsum(np.exp(2.0 * p.skill[cand]) * vac_sector.astype(np.float32), axis=1)
-        u = self.draw("target_sector", cand) * odds[:, -1]
+        u = self.draw("target_sector", cand) * odds[:, -1] if cand.size else np.empty(0)
         target = np.minimum((odds <= u[:, None]).sum(axis=1), self.n_sectors - 1)
-        # employers' score of each candidate in the sector they target, with Gumbel noise
-        score = (m.weight_skill * p.skill[cand, target]
-                 + m.weight_qualification * p.qualification[cand] / 4.0
-                 - m.weight_barriers * p.barriers[cand]
-                 - m.long_unemployment_penalty * self._unknown_long_term(cand, target)
-                 + np.where(state[cand] == S.SIAE, m.siae_bonus, 0.0)
-                 + m.noise * self.draws.gumbel("score", cand, self.month))
-        acceptable = score >= m.acceptability
-        seats = firms.vacancy_slots(rng)
-        seat_sector = firms.sector[seats]
         applicants = np.bincount(target, minlength=self.n_sectors)
         flow = (m.efficiency * applicants.astype(float) ** m.elasticity
                 * vac_sector ** (1.0 - m.elasticity))
         n_match = _stochastic_round(np.minimum(flow, np.minimum(vac_sector, applicants)), rng)
-        hired: list[np.ndarray] = []
-        hired_at: list[np.ndarray] = []
-        for s in np.flatnonzero(n_match > 0):
-            pos = np.flatnonzero((target == s) & acceptable)
-            best = pos[_top_k(score[pos], int(n_match[s]))]
-            hired.append(cand[best])
-            hired_at.append(seats[seat_sector == s][: best.size])
-        if hired:
-            self.hire(np.concatenate(hired), np.concatenate(hired_at))
+        # the sector's matches go to its vacancies in random order: each firm's quota
+        seats = firms.vacancy_slots(rng)
+        seat_sector = firms.sector[seats]
+        order = np.argsort(seat_sector, kind="stable")
+        seats, seat_sector = seats[order], seat_sector[order]
+        rank = np.arange(seats.size) - np.searchsorted(seat_sector, seat_sector)
+        quota = np.bincount(seats[rank < n_match[seat_sector]], minlength=firms.n)
+        # each candidate applies to one firm of its sector with a quota, in proportion to it
+        hiring = np.flatnonzero(quota > 0)
+        hiring = hiring[np.argsort(firms.sector[hiring], kind="stable")]
+        cum = np.cumsum(quota[hiring])
+        total = np.bincount(firms.sector[hiring], weights=quota[hiring],
+                            minlength=self.n_sectors)
+        before = np.concatenate([[0.0], np.cumsum(total)[:-1]])
+        routed = total[target] > 0
+        cand, target = cand[routed], target[routed]
+        x = before[target] + self.draw("apply_firm", cand) * total[target]
+        firm_of = hiring[np.minimum(np.searchsorted(cum, x, side="right"), hiring.size - 1)]
+        own = p.employer[cand] == firm_of
+        cand, firm_of = cand[~own], firm_of[~own]
+        slots = np.concatenate([recalled, cand])
+        to = np.concatenate([p.last_employer[recalled], firm_of]).astype(np.int64)
+        is_recall = np.concatenate([np.ones(recalled.size, bool), np.zeros(cand.size, bool)])
+        score = self.score(slots, to)
+        self.applicant_pool = ApplicantPool(slots, to, score, score >= m.acceptability,
+                                            is_recall, quota, firms.vacancies)
+        # each applicant is in one firm's pool, so the firms' order does not matter
+        self.agents_by_type[Enterprise].do("recruit")
+        chosen = self.applicant_pool.chosen()
+        slots, to = self.applicant_pool.slots[chosen], self.applicant_pool.firm[chosen]
+        contract, end, hours = self.draw_contracts(slots, to)
+        # durable employees searching on the job only take a durable offer
+        declines = (state[slots] == S.EMPLOYED_DURABLE) & (
+            CONTRACT_STATE[contract] == S.EMPLOYED_TEMP)
+        keep = ~declines
+        self.hire(slots[keep], to[keep], contracts=(contract[keep], end[keep], hours[keep]))
 
-    def _unknown_long_term(self, slots: np.ndarray, sector: np.ndarray | int) -> np.ndarray:
-        """Long-term jobseekers not known by any firm of ``sector`` (a firm that has seen a
-        person work waives the long-unemployment penalty)."""
-        known = self.persons.known_firm[slots]
-        knows = (known >= 0) & (self.firms.sector[np.maximum(known, 0)] == sector)
-        return (self.persons.unemployment_spell[slots] >= 12) & ~knows
+    def score(self, slots: np.ndarray, firms: np.ndarray) -> np.ndarray:
+        """Each firm's score of its applicants: visible skill in its sector, qualification and
+        barriers, and its expected productivity of them (its sector's belief for their
+        duration band, moved toward the truth by what the interview, its own signals and a
+        SIAE reference reveal), plus Gumbel noise (person draw ``score``)."""
+        p, m = self.persons, self.params.matching
+        sector = self.firms.sector[firms].astype(np.int64)
+        belief = self.beliefs.expected(sector, duration_band(p.unemployment_spell[slots]))
+        siae_ref = np.where(p.state[slots] == S.SIAE, m.siae_reference_precision, 0.0)
+        seen = combine(m.interview_precision, self.signals.read(slots, firms), siae_ref)
+        expected = belief + seen * (p.productivity[slots] - belief)
+        return (m.weight_skill * p.skill[slots, sector]
+                + m.weight_qualification * p.qualification[slots] / 4.0
+                - m.weight_barriers * p.barriers[slots]
+                + m.weight_productivity * (expected - 1.0)
+                + m.noise * self.draws.gumbel("score", slots, self.month))
 
     def _fixed_rate_matching(self, unemployed: np.ndarray, rate: float,
                              rng: np.random.Generator) -> None:
@@ -463,30 +557,75 @@ class TerritoryModel(mesa.Model):
         finders = finders[: seats.size]
         self.hire(finders, seats[: finders.size])
 
-    def hire(self, slots: np.ndarray, firms: np.ndarray, durable_boost: float = 1.0) -> None:
-        """Hire ``slots`` into ``firms`` on contracts drawn from each firm's sector mix
-        (durable with the sector's probability times ``durable_boost``; the contract comes
-        from the persons' own draws), classifying the SIAE exits this makes and counting the
-        month's hires."""
+    def _draw_hours(self, slots: np.ndarray) -> np.ndarray:
+        """FTE fraction of new contracts: part time with probability ``part_time_share``, at
+        the part-timers' hours distribution (part_time_hours_distribution: 24.2 % under half
+        time, 15.5 % half time, 25.2 % 50-80 %, 35.1 % 80 % or more; 0.35, 0.5, 0.65, 0.85
+        FTE), else full time (person draw ``hours``)."""
+        share = self.params.separations.part_time_share
+        u = self.draw("hours", slots)
+        part = u < share
+        w = np.where(part, u / max(share, 1e-12), 1.0)
+        level = np.searchsorted(_PART_TIME_CUMULATIVE, w, side="right")
+        return np.where(part, _PART_TIME_HOURS[np.minimum(level, 3)], 1.0).astype(np.float32)
+
+    def draw_contracts(self, slots: np.ndarray, firms: np.ndarray, durable_boost: float = 1.0
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Contracts of hires of ``slots`` by ``firms`` from the sector mix: durable (CDI or
+        CDD_LONG) with the sector's ``durable_hire_share`` times ``durable_boost`` (person draw
+        ``contract``), split by ``cdd_long_share``, else INTERIM or CDD_SHORT by
+        ``interim_share`` (person draw ``contract_kind``). Returns (contract codes, end
+        months, hours)."""
+        sep = self.params.separations
+        durable = self.draw("contract", slots) < (
+            durable_boost * self.firms.durable_share[self.firms.sector[firms]])
+        v = self.draw("contract_kind", slots)
+        contract = np.where(durable, np.where(v < sep.cdd_long_share, K.CDD_LONG, K.CDI),
+                            np.where(v < sep.interim_share, K.INTERIM, K.CDD_SHORT))
+        short = self.draws.geometric("contract_length", slots, self.month, sep.temp_mean_months)
+        long = 5 + self.draws.geometric("contract_length", slots, self.month,
+                                        sep.cdd_long_mean_months - 5.0)
+        months = np.select([contract == K.CDD_LONG, contract == K.INTERIM], [long, 1], short)
+        return contract.astype(np.int8), self.month + months, self._draw_hours(slots)
+
+    def hire(self, slots: np.ndarray, firms: np.ndarray, durable_boost: float = 1.0,
+             contracts: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> None:
+        """Hire ``slots`` into ``firms`` on ``contracts`` (codes, end months, hours), drawn
+        from each firm's sector mix when not given (:meth:`draw_contracts`); classify the SIAE
+        exits this makes, teach the sector's beliefs the hires' realised productivity, and
+        count the month's hires."""
         if slots.size == 0:
             return
         p = self.persons
-        durable = self.draw("contract", slots) < (
-            durable_boost * self.firms.durable_share[self.firms.sector[firms]])
-        months = self.draws.geometric("contract_length", slots, self.month,
-                                      self.params.separations.temp_mean_months)
+        contract, end, hours = (contracts if contracts is not None
+                                else self.draw_contracts(slots, firms, durable_boost))
+        durable = CONTRACT_STATE[contract] == S.EMPLOYED_DURABLE
         from_state = p.state[slots].copy()
+        band = duration_band(p.unemployment_spell[slots])
+        rehire = p.last_employer[slots] == firms
         was_siae = from_state == S.SIAE
         if was_siae.any():
             leaving = slots[was_siae]
             outcome = np.where(durable[was_siae], ExitOutcome.DURABLE, ExitOutcome.TRANSITION)
             self.recorder.log_siae_exits(leaving, outcome)
-        self.firms.hire(p, slots, firms, durable, self.month + months)
-        self.monthly["hires_durable"] += int(durable.sum())
-        self.monthly["hires_temp"] += int((~durable).sum())
+        self.firms.hire(p, slots, firms, contract, end, hours, self.month)
+        self.beliefs.learn(self.firms.sector[firms].astype(np.int64), band,
+                           p.productivity[slots].astype(np.float64),
+                           self.params.matching.belief_learning_rate)
+        mo = self.monthly
+        mo["hires_durable"] += int(durable.sum())
+        mo["hires_temp"] += int((~durable).sum())
+        for key, code in (("hires_cdi", K.CDI), ("hires_cdd_long", K.CDD_LONG),
+                          ("hires_cdd_short", K.CDD_SHORT), ("hires_interim", K.INTERIM)):
+            mo[key] += int(np.count_nonzero(contract == code))
+        cdd = (contract == K.CDD_SHORT) | (contract == K.CDD_LONG)
+        mo["rehires"] += int(rehire.sum())
+        mo["rehires_cdd"] += int((rehire & cdd).sum())
+        mo["job_to_job"] += int(np.count_nonzero((from_state == S.EMPLOYED_TEMP)
+                                                 | (from_state == S.EMPLOYED_DURABLE)))
         js = from_state == S.UNEMPLOYED
-        self.monthly["jobseeker_hires"] += int(js.sum())
-        self.monthly["jobseeker_hires_durable"] += int((js & durable).sum())
+        mo["jobseeker_hires"] += int(js.sum())
+        mo["jobseeker_hires_durable"] += int((js & durable).sum())
 
     def siae_exits(self) -> None:
         """Routes end at the contract limit or by early departure; each exit is classified."""

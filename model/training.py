@@ -84,14 +84,5 @@ class TrainingBody(mesa.Agent):
     def trainees(self) -> np.ndarray:
         return np.flatnonzero(np.isin(self.model.persons.programme, self.programmes()))
 
-    def enrol(self, slot: int, programme: int) -> None:
-        """Enrol one person in one of this body's programmes, if a seat is free."""
-        if programme not in self.programmes():
-            raise ValueError(f"programme {programme} is not run by training body {self.index}")
-        if self.model.programmes.free_seats(self.model.persons)[programme] <= 0:
-            raise ValueError(f"programme {programme} has no free seat")
-        self.model.programmes.enrol(self.model.persons, np.array([slot]), np.array([programme]),
-                                    self.model.month)
-
     def __repr__(self) -> str:
         return f"TrainingBody(index={self.index}, programmes={self.programmes().tolist()})"

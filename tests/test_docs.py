@@ -561,12 +561,12 @@ DOCTORED: dict[str, tuple[Callable[[str], list[str]], list[tuple[str, str]], lis
     "parameter row renamed and default changed": (
         check_parameter_tables,
         [("| `temp_renewal` |", "| `temp_renewals` |"),
-         ("| `temp_mean_months` | 3.0 |", "| `temp_mean_months` | 4.0 |"),
+         ("| `temp_mean_months` | 1.5 |", "| `temp_mean_months` | 4.0 |"),
          ("| `label` | \"\" |", "| `label` | required |"),
          ("| `trust` | see 8.13.1 |", "| `trust` | see 8.13.2 |")],
         ["field of Separations `temp_renewal` is in the code but has no row",
          "field of Separations `temp_renewals` has a row in its table in section 8 but the code",
-         "Separations.temp_mean_months: ODD says 4.0, code has 3.0",
+         "Separations.temp_mean_months: ODD says 4.0, code has 1.5",
          "Event.label: default cell 'required' is not a literal",
          "PTCEParams.trust: default cell 'see 8.13.2' points to a section about Bridges"]),
     "parameter table for an unknown class": (

@@ -15,7 +15,7 @@ from model.indicators import ENTRANT_SITUATIONS, SERIES_DOCS, Recorder, _Growabl
 from model.params import SIAE_TYPES
 from model.ptce.pmsmp import PMSMP_OUTCOMES
 from model.result import OUTCOME_DOCS
-from model.states import ExitOutcome, S, State
+from model.states import ExitOutcome, K, S, State
 
 
 def tiny(updates: dict[str, Any] | None = None, persons: int = 200, burn_in: int = 0,
@@ -105,7 +105,8 @@ def test_record_month_vacancy_rate_with_filled_positions() -> None:
     p = m.persons
     set_states(m, [S.UNEMPLOYED] * 6)
     f = int(np.argmax(m.firms.positions))
-    m.firms.hire(p, np.arange(3), np.full(3, f), np.ones(3, dtype=bool), np.zeros(3))
+    m.firms.hire(p, np.arange(3), np.full(3, f), np.full(3, K.CDI, dtype=np.int8), np.zeros(3),
+                 np.ones(3), m.month)
     m.firms.vacancies[:] = 0
     m.firms.vacancies[f] = 1
     m.recorder.record_month()

@@ -341,6 +341,8 @@ def known_answer_params(s: float, f: float, persons: int = 20_000) -> TerritoryP
         "demand.sectors": sectors,
         "demand.jobs_per_active": 1.4,
         "separations.durable_hazard": s,
+        "separations.cdi_first_year_hazard": s,  # one hazard for every CDI
+        "separations.cdd_long_share": 0.0,  # durable hires are all CDI (no term)
         "separations.business_creation": 0.0,
         "matching.fixed_job_finding_rate": f,
         "training.bodies": 0,
@@ -385,7 +387,9 @@ def test_job_finding_series_averages_f(s: float, f: float) -> None:
 
 # --------------------------------------------------------------------------- events
 def test_set_event_takes_effect_at_its_month(make_params: Any) -> None:
-    params = make_params(events=[{"at": 10, "set": {"matching.efficiency": 0.0}}])
+    # recalls of former workers bypass the matching function: switched off with it
+    params = make_params(events=[{"at": 10, "set": {"matching.efficiency": 0.0,
+                                                    "matching.recall_probability": 0.0}}])
     before = params.matching.efficiency
     assert before > 0
     model = build_model(params, 5)

@@ -107,7 +107,7 @@ def test_all_levers_off_equals_no_ptce_bit_for_bit() -> None:
 PTCE_CODE = str(Path(ptce_package.__file__).parent / "_")[:-1]  # the folder, with a separator
 #: person draws the PTCE may take outside its own ``ptce.*`` purposes: those of the persons it
 #: hires (ODD 4.10)
-HIRE_PURPOSES = {"contract", "contract_length"}
+HIRE_PURPOSES = {"contract", "contract_kind", "contract_length", "hours"}
 
 
 def _called_from_ptce() -> bool:

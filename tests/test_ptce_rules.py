@@ -16,10 +16,9 @@ from model.ptce.coordinator import HUB
 from model.ptce.levers import _pick, _positions
 from model.ptce.pmsmp import WINDOW
 from model.states import S
+from model.territory import MONTHLY_COUNTERS
 
-MONTHLY = ("hires_temp", "hires_durable", "jobseeker_hires", "jobseeker_hires_durable",
-           "jobseekers", "iae_entries", "training_entries", "training_completions",
-           "separations_to_unemployment", "training_cost")
+MONTHLY = MONTHLY_COUNTERS
 
 
 def pole(ptce: dict[str, Any] | None = None, persons: int = 2000, burn_in: int = 0,

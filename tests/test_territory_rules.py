@@ -13,14 +13,12 @@ from model import TerritoryModel, TerritoryParams, with_values
 from model.enterprises import Enterprise
 from model.population import NO_ORG
 from model.siae import SIAE
-from model.states import ExitOutcome, S
-from model.territory import PHASES, _stochastic_round, _top_k
+from model.states import ExitOutcome, K, S
+from model.territory import MONTHLY_COUNTERS, PHASES, _stochastic_round, _top_k
 from model.training import TrainingBody
 
 WAGE = (S.EMPLOYED_TEMP, S.EMPLOYED_DURABLE)
-MONTHLY = ("hires_temp", "hires_durable", "jobseeker_hires", "jobseeker_hires_durable",
-           "jobseekers", "iae_entries", "training_entries", "training_completions",
-           "separations_to_unemployment", "training_cost")
+MONTHLY = MONTHLY_COUNTERS
 
 
 def tiny(updates: dict[str, Any] | None = None, persons: int = 400, burn_in: int = 0,
@@ -44,6 +42,7 @@ def no_flows() -> dict[str, Any]:
     """Demography and separations switched off."""
     return {"demography.inactive_to_unemployed": 0.0, "demography.unemployed_to_inactive": 0.0,
             "demography.employed_to_inactive": 0.0, "separations.durable_hazard": 0.0,
+            "separations.cdi_first_year_hazard": 0.0,
             "separations.self_employed_exit": 0.0, "separations.business_creation": 0.0}
 
 
@@ -129,7 +128,8 @@ def test_organisation_of_names_the_right_agent() -> None:
     m = tiny()
     p = m.persons
     force(m, np.arange(4), S.UNEMPLOYED)
-    m.firms.hire(p, np.array([0]), np.array([2]), np.array([True]), np.array([0]))
+    m.firms.hire(p, np.array([0]), np.array([2]), np.array([K.CDI], dtype=np.int8), np.array([0]),
+                 np.array([1.0]), m.month)
     m.structures.hire(p, np.array([1]), np.array([1]), np.array([9]))
     m.programmes.enrol(p, np.array([2]), np.array([3]), 0)
     firm = m.organisation_of(0)
@@ -164,7 +164,12 @@ def test_initial_state_shares() -> None:
     assert np.all(m.firms.headcount <= m.firms.positions)
     temp = p.state == S.EMPLOYED_TEMP
     assert np.all(p.contract_end[temp] >= 1)
-    assert np.all(p.contract_end[p.state == S.EMPLOYED_DURABLE] == -1)
+    assert np.all(p.contract_end[p.contract == K.CDI] == -1)
+    assert np.all(p.contract_end[p.contract == K.CDD_LONG] >= 1)
+    durable = p.state == S.EMPLOYED_DURABLE
+    assert np.all(np.isin(p.contract[durable], (K.CDI, K.CDD_LONG)))
+    assert np.all(np.isin(p.contract[temp], (K.CDD_SHORT, K.INTERIM)))
+    assert np.all(p.contract[~wage] == K.NONE)
     unemployed = p.state == S.UNEMPLOYED
     spells = p.unemployment_spell[unemployed]
     assert spells.min() >= 12 and spells.max() <= 48  # long_term_share = 1
@@ -327,14 +332,19 @@ def sep(**values: float) -> dict[str, Any]:
 
 
 def test_durable_and_self_employed_end_at_probability_one() -> None:
-    """Catches separations of the wrong states, or uncounted ones."""
-    m = tiny(sep(durable_hazard=1.0, self_employed_exit=1.0))
-    m.monthly = {"hires_temp": 0.0, "separations_to_unemployment": 0.0}
+    """Catches separations of the wrong states, or uncounted ones. CDI end at their hazard
+    (``durable_hazard`` after the first year, ``cdi_first_year_hazard`` in it); a CDD of 6
+    months or more does not end before its term."""
+    m = tiny(sep(durable_hazard=1.0, cdi_first_year_hazard=1.0, self_employed_exit=1.0))
+    m.monthly = dict.fromkeys(MONTHLY, 0.0)
     p = m.persons
-    p.contract_end[p.state == S.EMPLOYED_TEMP] = 99
+    p.contract_end[(p.state == S.EMPLOYED_TEMP) | (p.contract == K.CDD_LONG)] = 99
+    assert np.any(p.contract == K.CDD_LONG) and np.any(p.contract == K.CDI)
+    p.contract_start[np.flatnonzero(p.contract == K.CDI)[::2]] = 0  # half in their first year
     before = p.state.copy()
+    cdi = p.contract == K.CDI
     m.separations()
-    gone = np.isin(before, (S.EMPLOYED_DURABLE, S.SELF_EMPLOYED))
+    gone = cdi | (before == S.SELF_EMPLOYED)
     assert np.all(p.state[gone] == S.UNEMPLOYED)
     assert np.array_equal(p.state[~gone], before[~gone])
     assert m.monthly["separations_to_unemployment"] == gone.sum()
@@ -343,7 +353,7 @@ def test_durable_and_self_employed_end_at_probability_one() -> None:
 def test_business_creation_at_probability_one() -> None:
     """Catches creators drawn from the wrong state."""
     m = tiny(sep(business_creation=1.0))
-    m.monthly = {"hires_temp": 0.0, "separations_to_unemployment": 0.0}
+    m.monthly = dict.fromkeys(MONTHLY, 0.0)
     p = m.persons
     p.contract_end[p.state == S.EMPLOYED_TEMP] = 99
     before = p.state.copy()
@@ -361,7 +371,7 @@ def test_short_contracts_due_convert_renew_or_end(conversion: float, renewal: fl
     """Catches the conversion/renewal/end split done on the wrong draws or bounds, contracts
     not yet due touched, or renewals that end in the past."""
     m = tiny(sep(temp_conversion=conversion, temp_renewal=renewal))
-    m.monthly = {"hires_temp": 0.0, "separations_to_unemployment": 0.0}
+    m.monthly = dict.fromkeys(MONTHLY, 0.0)
     p = m.persons
     m.month = 5
     temp = np.flatnonzero(p.state == S.EMPLOYED_TEMP)
@@ -369,6 +379,7 @@ def test_short_contracts_due_convert_renew_or_end(conversion: float, renewal: fl
     p.contract_end[due] = 5
     p.contract_end[due[:3]] = 2  # overdue counts as due
     p.contract_end[later] = 6
+    p.contract_end[p.contract == K.CDD_LONG] = 99  # longer CDD are not under test here
     m.separations()
     assert np.all(p.state[due] == expect)
     assert np.all(p.state[later] == S.EMPLOYED_TEMP)
@@ -509,8 +520,7 @@ def test_fixed_rate_one_hires_every_searcher_into_vacancies() -> None:
     """Catches same-month rehires (prev_state check), finders beyond vacancies, or the
     jobseeker count taken before the filter."""
     m = tiny({"matching.fixed_job_finding_rate": 1.0}, persons=1000)
-    m.monthly = dict.fromkeys(("hires_temp", "hires_durable", "jobseeker_hires",
-                               "jobseeker_hires_durable", "jobseekers"), 0.0)
+    m.monthly = dict.fromkeys(MONTHLY, 0.0)
     p = m.persons
     unemployed = np.flatnonzero(p.state == S.UNEMPLOYED)
     fresh = unemployed[:5]
@@ -529,17 +539,18 @@ def test_fixed_rate_one_hires_every_searcher_into_vacancies() -> None:
 def test_fixed_rate_zero_hires_nobody() -> None:
     """Catches hires when the fixed rate is zero."""
     m = tiny({"matching.fixed_job_finding_rate": 0.0})
-    m.monthly = dict.fromkeys(("hires_temp", "hires_durable", "jobseeker_hires",
-                               "jobseeker_hires_durable", "jobseekers"), 0.0)
+    m.monthly = dict.fromkeys(MONTHLY, 0.0)
     before = m.persons.state.copy()
     m.matching()
     assert np.array_equal(m.persons.state, before)
 
 
 def matching_model(**values: Any) -> TerritoryModel:
+    """A model for one matching phase; on-the-job search and recalls off unless given."""
+    values = {"otj_search_short": 0.0, "otj_search_durable": 0.0, "recall_probability": 0.0,
+              **values}
     m = tiny({f"matching.{k}": v for k, v in values.items()}, persons=2000)
-    m.monthly = dict.fromkeys(("hires_temp", "hires_durable", "jobseeker_hires",
-                               "jobseeker_hires_durable", "jobseekers"), 0.0)
+    m.monthly = dict.fromkeys(MONTHLY, 0.0)
     return m
 
 
@@ -578,7 +589,7 @@ def test_matching_picks_the_best_scores() -> None:
     """Catches the employers' choice ignoring skill (or preferring low skill): with noise 0
     and a few vacancies, high-skill candidates are hired before low-skill ones."""
     m = matching_model(noise=0.0, acceptability=-10.0, search_intensity=1.0,
-                       efficiency=0.3, weight_barriers=0.0, long_unemployment_penalty=0.0,
+                       efficiency=0.3, weight_barriers=0.0, weight_productivity=0.0,
                        weight_qualification=0.0)
     p = m.persons
     unemployed = np.flatnonzero(p.state == S.UNEMPLOYED)
@@ -589,19 +600,16 @@ def test_matching_picks_the_best_scores() -> None:
     m.matching()
     hired = unemployed[p.state[unemployed] != S.UNEMPLOYED]
     assert hired.size > 0
-    assert np.isin(hired, good).mean() > 0.95
-
-
-def test_unknown_long_term_known_answer() -> None:
-    """Catches the penalty waiver reading the wrong firm or sector, or the 12-month bound."""
-    m = tiny()
-    p = m.persons
-    f = int(np.flatnonzero(m.firms.sector == 1)[0])
-    slots = np.arange(4)
-    p.unemployment_spell[slots] = [12, 11, 30, 30]
-    p.known_firm[slots] = [NO_ORG, NO_ORG, f, f]
-    got = m._unknown_long_term(slots, np.array([1, 1, 1, 2]))
-    assert got.tolist() == [True, False, False, True]
+    # each firm chooses among its own applicants: high skill first there; across firms a
+    # firm that received only low-skill applicants hires one of them
+    assert np.isin(hired, good).mean() > 0.8
+    pool = m.applicant_pool
+    taken = np.zeros(pool.slots.size, dtype=bool)
+    taken[pool.chosen()] = True
+    for f in np.unique(pool.firm[taken]):
+        mine = pool.firm == f
+        if np.any(mine & ~taken):
+            assert pool.score[mine & taken].min() >= pool.score[mine & ~taken].max()
 
 
 @pytest.mark.parametrize("boost", [0.0, 1000.0])
@@ -609,8 +617,7 @@ def test_hire_contract_follows_boost_and_counts(boost: float) -> None:
     """Catches the durable draw ignoring ``durable_boost``, miscounted hires, or SIAE leavers
     not logged with their outcome (DURABLE for durable hires, TRANSITION otherwise)."""
     m = tiny(persons=1000)
-    m.monthly = dict.fromkeys(("hires_temp", "hires_durable", "jobseeker_hires",
-                               "jobseeker_hires_durable"), 0.0)
+    m.monthly = dict.fromkeys(MONTHLY, 0.0)
     p = m.persons
     m.month = 2
     js = np.flatnonzero(p.state == S.UNEMPLOYED)[:4]

@@ -200,6 +200,8 @@ class Immersions(Lever):
         p.skill[chosen, hs] = np.minimum(p.skill[chosen, hs] + p.hidden_skill[chosen, hs], 1.0)
         p.hidden_skill[chosen, hs] = 0.0
         p.known_firm[chosen] = host
+        # the host has seen the person work: a signal on their productivity (section 4.7)
+        m.signals.write(chosen, host, m.params.matching.immersion_precision, "pmsmp")
         origin_siae = p.siae[chosen]
         co.count("ptce_immersions", chosen.size)
         wants = rng.random(chosen.size) < co.success_probability(self.p.hire_probability)
@@ -232,8 +234,7 @@ class SharedJobs(Lever):
         chosen = _pick(self.model, "ptce.shared_jobs", ending, n)
         co.treat(chosen)
         ok = chosen[self.rng.random(chosen.size) < co.success_probability(self.p.success)]
-        p.state[ok] = S.EMPLOYED_DURABLE
-        p.contract_end[ok] = -1
+        m.convert_to_cdi(ok)
         firms = p.employer[ok]
         co.joint_actions("firm", firms, "firm", firms)
         co.count("ptce_shared_jobs", ok.size)
