@@ -44,6 +44,10 @@ SERIES_DOCS: dict[str, str] = {
     "part_time_share": "firm employees on part time (hours < 1) over firm employees",
     **{f"iae_{t.lower()}": f"persons on a CDDI in a {t}" for t in SIAE_TYPES},
     "iae_entries": "entries into SIAE this month",
+    "iae_diagnostics": "IAE diagnostics made by the prescribers this month",
+    "iae_unfilled_posts": "SIAE posts sought this month but left unfilled (no eligible candidate)",
+    "iae_prolongations": "Pass IAE prolongations granted this month",
+    "iae_moves": "SIAE leavers moving on to a SIAE of another type this month",
     **{f"iae_exits_{o.name.lower()}": f"SIAE exits classified {o.name}" for o in ExitOutcome},
     "training_entries": "entries into training this month",
     "training_completions": "qualifying completions this month",
@@ -224,6 +228,7 @@ class Recorder:
         s["job_finding_rate"][t] = mo["jobseeker_hires"] / js if js else 0.0
         for key in ("jobseeker_hires", "jobseeker_hires_durable", "hires_temp",
                     "hires_durable", "separations_to_unemployment", "iae_entries",
+                    "iae_diagnostics", "iae_unfilled_posts", "iae_prolongations", "iae_moves",
                     "training_entries", "training_completions", "training_cost",
                     "hires_cdi", "hires_cdd_long", "hires_cdd_short", "hires_interim",
                     "rehires", "rehires_cdd", "job_to_job", *PTCE_SERIES_DOCS):

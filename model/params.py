@@ -298,44 +298,130 @@ class SIAEType(Frozen):
     )
     dropout: Probability = Field(0.01, description="monthly hazard of leaving early")
     aid_per_fte_year: float = Field(ge=0.0, description="State aid (aide au poste), EUR per FTE")
+    recruit_barrier_weight: float = Field(
+        0.0, ge=-20.0, le=20.0,
+        description=(
+            "weight of the barrier score in the structure's choice among prescribed candidates "
+            "(positive: the furthest from employment first; assumption, ordering from Dares: "
+            "ACI and EI hire further from employment than AI and ETTI)"
+        ),
+    )
+    move_on: Probability = Field(
+        0.0,
+        description=(
+            "probability that a route ending at its planned end continues in a SIAE of a type "
+            "nearer to employment (lower recruit_barrier_weight), on the same Pass IAE "
+            "(assumption)"
+        ),
+    )
 
 
 def _default_siae() -> dict[SIAEKind, SIAEType]:
     return {
         "ACI": SIAEType(structures=3, posts=10, route_mean_months=12, skill_gain=0.03,
-                        barrier_reduction=0.05, aid_per_fte_year=23_921),
+                        barrier_reduction=0.05, aid_per_fte_year=23_921,
+                        recruit_barrier_weight=4.0, move_on=0.10),
         "EI": SIAEType(structures=1, posts=8, route_mean_months=12, skill_gain=0.04,
-                       barrier_reduction=0.03, aid_per_fte_year=12_459),
+                       barrier_reduction=0.03, aid_per_fte_year=12_459,
+                       recruit_barrier_weight=0.0, move_on=0.05),
         "ETTI": SIAEType(structures=1, posts=8, route_mean_months=7, skill_gain=0.03,
-                         barrier_reduction=0.02, aid_per_fte_year=4_781),
+                         barrier_reduction=0.02, aid_per_fte_year=4_781,
+                         recruit_barrier_weight=-4.0, move_on=0.0),
         "AI": SIAEType(structures=1, posts=18, route_mean_months=7, skill_gain=0.02,
-                       barrier_reduction=0.02, aid_per_fte_year=1_619),
+                       barrier_reduction=0.02, aid_per_fte_year=1_619,
+                       recruit_barrier_weight=-3.0, move_on=0.05),
     }
 
 
 class SIAERules(Frozen):
-    """Legal rules of the CDDI and of the Pass IAE."""
+    """Legal rules of the CDDI and of the Pass IAE (``calibration/data/behaviour_parameters.csv``
+    keys ``pass_iae_*`` and ``iae_level*``)."""
 
     cddi_min_months: int = Field(4, ge=1, le=12)
-    cddi_max_months: int = Field(24, ge=4, le=60)
-    cddi_derogation_months: int = Field(60, ge=4, le=60, description="limit for age 50+")
-    derogation_age: int = Field(50, ge=40, le=70)
+    cddi_max_months: int = Field(
+        24, ge=4, le=60, description="Pass IAE duration before prolongations (pass_iae_duration)")
+    level2_needed_aci_ei: int = Field(
+        3, ge=0, le=10,
+        description="level-2 criteria making one eligible to ACI and EI "
+                    "(iae_level2_criteria_needed_aci_ei)")
+    level2_needed_ai_etti: int = Field(
+        2, ge=0, le=10,
+        description="level-2 criteria making one eligible to AI and ETTI "
+                    "(iae_level2_criteria_needed_ai_etti)")
+    senior_age: int = Field(50, ge=40, le=70, description="age of the 50+ criterion, years")
+    youth_age: int = Field(26, ge=16, le=40, description="under this age: the under-26 criterion")
+    prolongation_probability: Probability = Field(
+        0.5, description="a prolongation requested with a reason is granted (assumption)")
+    prolongation_step_max: int = Field(
+        12, ge=1, le=60, description="months per prolongation (pass_iae_prolongation_step_max)")
+    prolongation_cap_disability: int = Field(
+        36, ge=0, le=120,
+        description="total prolongation for disability (pass_iae_prolongation_cap_rqth)")
+    prolongation_cap_senior: int = Field(
+        60, ge=0, le=120,
+        description="total prolongation from senior_age (pass_iae_prolongation_cap_senior)")
+    prolongation_cap_severe: int = Field(
+        36, ge=0, le=120,
+        description="total prolongation for severe difficulties, ACI and AI only "
+                    "(pass_iae_prolongation_cap_severe_difficulties)")
+    severe_barriers: Probability = Field(
+        0.5, description="barrier score that counts as severe difficulties (assumption)")
+    waiting_period_months: int = Field(
+        24, ge=0, le=120,
+        description="months after a Pass ends before a new one (pass_iae_waiting_period)")
+    waiver_probability: Probability = Field(
+        0.01, description="monthly chance a prescriber waives the waiting period (assumption)")
+    exit_business_creation: Probability = Field(
+        0.02,
+        description="a leaver without a job creates a business (assumption; jobseekers: about "
+                    "5 % a year, jobseekers_creating_per_year_share)")
 
     @model_validator(mode="after")
     def _order(self) -> SIAERules:
-        if not self.cddi_min_months <= self.cddi_max_months <= self.cddi_derogation_months:
-            raise ValueError("need cddi_min_months <= cddi_max_months <= cddi_derogation_months")
+        if not self.cddi_min_months <= self.cddi_max_months:
+            raise ValueError("need cddi_min_months <= cddi_max_months")
         return self
+
+
+#: The prescribers of the IAE, in their fixed order (``Prescriber.kind``).
+PRESCRIBER_KINDS: tuple[str, ...] = ("france_travail", "mission_locale", "departement",
+                                     "cap_emploi")
 
 
 class Prescription(Frozen):
     """Orientation of jobseekers to SIAE and training (DESIGN 4.3 phase 4)."""
 
-    barrier_threshold: Probability = Field(0.4, description="barrier score making one eligible")
-    spell_threshold_months: int = Field(12, ge=0, le=120, description="or this unemployment spell")
+    barrier_threshold: Probability = Field(
+        0.4, description="barrier score a prescriber's diagnostic counts as one level-2 criterion")
+    diagnostics_per_1000: float = Field(
+        30.0, ge=0.0, le=1_000.0,
+        description="IAE diagnostics a month per 1,000 jobseekers, all prescribers (assumption)")
+    share_france_travail: Probability = Field(
+        0.81, description="France Travail's share of the capacity "
+                          "(iae_prescribed_by_pole_emploi_share)")
+    share_mission_locale: Probability = Field(
+        0.09, description="missions locales' share (under 26; assumption)")
+    share_departement: Probability = Field(
+        0.06, description="the Département's share (RSA recipients; assumption)")
+    share_cap_emploi: Probability = Field(
+        0.04, description="Cap emploi's share (disability; assumption)")
+    eligibility_validity_months: int = Field(
+        6, ge=1, le=24, description="a diagnosis stays valid this long (iae_eligibility_validity)")
     siae_fill_rate: Probability = Field(0.5, description="share of free SIAE posts filled a month")
     training_fill_rate: Probability = Field(0.5, description="share of free seats filled a month")
     training_max_qualification: int = Field(2, ge=0, le=4, description="eligible up to this level")
+
+    @model_validator(mode="after")
+    def _shares(self) -> Prescription:
+        total = (self.share_france_travail + self.share_mission_locale
+                 + self.share_departement + self.share_cap_emploi)
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"the prescribers' shares must sum to 1 (they sum to {total:.4f})")
+        return self
+
+    def share(self, kind: str) -> float:
+        """The capacity share of prescriber ``kind`` (one of ``PRESCRIBER_KINDS``)."""
+        return float(getattr(self, f"share_{kind}"))
 
 
 class Programme(Frozen):

@@ -39,7 +39,15 @@ class PersonStore:
         self.benefit = np.zeros(n, dtype=np.int8)  # states.Benefit code
         self.registered = np.zeros(n, dtype=bool)  # on France Travail's register (A, B or C)
         self.unemployment_spell = np.zeros(n, dtype=np.int16)  # months registered
-        self.iae_months = np.zeros(n, dtype=np.int16)  # Pass IAE months used
+        self.iae_months = np.zeros(n, dtype=np.int16)  # CDDI months on the current Pass IAE
+        # Pass IAE and prescription (model.iae): absolute months, -1 = none
+        self.pass_start = np.full(n, -1, dtype=np.int32)
+        self.pass_end = np.full(n, -1, dtype=np.int32)  # first month the Pass no longer covers
+        self.pass_prolonged = np.zeros(n, dtype=np.int16)  # months of prolongation granted
+        self.iae_routes = np.zeros(n, dtype=np.int8)  # Passes IAE issued to the person
+        self.diagnosed_until = np.full(n, -1, dtype=np.int32)  # last month a diagnosis is valid
+        self.prescriber = np.full(n, -1, dtype=np.int8)  # who made the diagnosis (kind code)
+        self.pass_waiver = np.zeros(n, dtype=bool)  # the diagnosis waived the waiting period
         self.employer = np.full(n, NO_ORG, dtype=np.int32)  # firm index
         self.siae = np.full(n, NO_ORG, dtype=np.int32)  # SIAE structure index
         self.programme = np.full(n, NO_ORG, dtype=np.int32)  # training programme index
@@ -116,6 +124,13 @@ def draw_persons(store: PersonStore, idx: np.ndarray, params: TerritoryParams,
     store.registered[idx] = False
     store.unemployment_spell[idx] = 0
     store.iae_months[idx] = 0
+    store.pass_start[idx] = -1
+    store.pass_end[idx] = -1
+    store.pass_prolonged[idx] = 0
+    store.iae_routes[idx] = 0
+    store.diagnosed_until[idx] = -1
+    store.prescriber[idx] = -1
+    store.pass_waiver[idx] = False
     store.employer[idx] = NO_ORG
     store.siae[idx] = NO_ORG
     store.programme[idx] = NO_ORG

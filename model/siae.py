@@ -1,8 +1,9 @@
 """SIAE (structures d'insertion par l'activité économique): ACI, EI, ETTI, AI.
 
 A columnar table of structures (type, activity sector, posts, support) and one ``SIAE`` Mesa
-agent per structure. Hiring on a CDDI, accompaniment and exits are vectorised over all
-structures at once.
+agent per structure. Each agent recruits its own public among the prescribed candidates
+(``SIAE.recruit``); the table's ``hire`` is the one low-level writer of a CDDI, and
+accompaniment is vectorised over all structures at once.
 """
 
 from __future__ import annotations
@@ -61,7 +62,8 @@ class Structures:
         self._by_type = {
             field: np.array([getattr(s, field) if s else 0.0 for s in specs])
             for field in ("route_mean_months", "skill_gain", "barrier_reduction",
-                          "exit_to_training", "dropout", "aid_per_fte_year")
+                          "exit_to_training", "dropout", "aid_per_fte_year",
+                          "recruit_barrier_weight", "move_on")
         }
         self.occupancy = np.zeros(self.n, dtype=np.int64)
 
@@ -130,14 +132,29 @@ class SIAE(mesa.Agent):
         """Slots of the persons on a CDDI here."""
         return np.flatnonzero(self.model.persons.siae == self.index)
 
-    def hire(self, slot: int, months: int) -> None:
-        """Hire one person on a CDDI of ``months`` months (within the legal limits)."""
-        if len(self.employees()) >= self.posts:
-            raise ValueError(f"SIAE {self.index} has no free post")
-        if not self.model.cddi_months_allowed(slot) >= months:
-            raise ValueError(f"a CDDI of {months} months exceeds this person's limit")
-        self.model.structures.hire(self.model.persons, np.array([slot]), np.array([self.index]),
-                                   np.array([self.model.month + months]))
+    def recruit(self) -> None:
+        """Fill this month's posts to fill from the prescribed candidates its type may hire
+        (``model.iae_pool``): the structure's own preference on the barrier score
+        (``recruit_barrier_weight``: ACI the furthest from employment, AI and ETTI the
+        nearest), with noise. The hire goes through the model's one entry path
+        (:func:`model.iae.enter`: Pass IAE, route, entry log)."""
+        from . import iae
+
+        pool = self.model.iae_pool
+        chosen = iae.choose(self.model, self.index, pool, int(pool.to_fill[self.index]))
+        iae.enter(self.model, pool.slots[chosen], np.full(chosen.size, self.index))
+
+    def take_moves(self) -> None:
+        """Take, within its free posts, leavers of other SIAE offered to move on here
+        (``model.iae_moves``), by the same preference as :meth:`recruit`; the move itself is
+        made by the ``siae_exits`` phase."""
+        from . import iae
+
+        pool = self.model.iae_moves
+        chosen = iae.choose(self.model, self.index, pool, int(pool.to_fill[self.index]),
+                            moving=True)
+        pool.to_fill[self.index] -= chosen.size
+        self.model.iae_move_dest[chosen] = self.index
 
     def __repr__(self) -> str:
         return f"SIAE(index={self.index}, type={self.siae_type}, posts={self.posts})"

@@ -13,9 +13,10 @@ from collections.abc import Callable
 import mesa
 import numpy as np
 
+from . import iae
 from .enterprises import ApplicantPool, Enterprise, Firms, Workforce
 from .indicators import Recorder
-from .params import TerritoryParams, with_values
+from .params import PRESCRIBER_KINDS, TerritoryParams, with_values
 from .persons import JobSeeker
 from .population import (
     NO_ORG,
@@ -23,6 +24,7 @@ from .population import (
     mark_unemployed_profile,
     set_home_sector,
 )
+from .prescribers import Prescriber
 from .ptce import PTCECoordinator
 from .rng import PersonDraws
 from .screening import Beliefs, Signals, combine, duration_band, refresh_productivity
@@ -49,7 +51,8 @@ MONTHLY_COUNTERS: tuple[str, ...] = (
     "hires_temp", "hires_durable", "jobseeker_hires", "jobseeker_hires_durable", "jobseekers",
     "iae_entries", "training_entries", "training_completions", "separations_to_unemployment",
     "training_cost", "hires_cdi", "hires_cdd_long", "hires_cdd_short", "hires_interim",
-    "rehires", "rehires_cdd", "job_to_job")
+    "rehires", "rehires_cdd", "job_to_job", "iae_diagnostics", "iae_unfilled_posts",
+    "iae_prolongations", "iae_moves")
 
 #: part-timers' hours: cumulative shares of the four bands and their FTE fraction
 #: (part_time_hours_distribution, Dares 2023)
@@ -114,6 +117,15 @@ class TerritoryModel(mesa.Model):
         SIAE.create_agents(self, self.structures.n, index=list(range(self.structures.n)))
         TrainingBody.create_agents(self, self.programmes.n_bodies,
                                    index=list(range(self.programmes.n_bodies)))
+        for kind in PRESCRIBER_KINDS:
+            Prescriber(self, kind)
+        #: this month's IAE candidates and the leavers offered to move on (model.iae)
+        self.iae_pool = iae.RecruitPool.empty(self.structures.n)
+        self.iae_moves = iae.RecruitPool.empty(self.structures.n)
+        self.iae_move_dest = np.empty(0, dtype=np.int64)
+        #: Passes IAE issued: arrays (5, k) of person_id, month, previous pass_end, waiver,
+        #: prescriber code, one per month with issues
+        self.pass_log: list[np.ndarray] = []
         self.coordinator: PTCECoordinator | None = (
             PTCECoordinator(self) if params.ptce is not None else None)
 
@@ -173,12 +185,9 @@ class TerritoryModel(mesa.Model):
         return self.recorder.spells_of(person_id)
 
     def cddi_months_allowed(self, slots: np.ndarray | int) -> np.ndarray:
-        """Months of CDDI still allowed to each person: 24 (60 from age 50) minus months used."""
-        rules = self.params.siae_rules
-        p = self.persons
-        limit = np.where(p.age_months[slots] >= rules.derogation_age * 12,
-                         rules.cddi_derogation_months, rules.cddi_max_months)
-        return limit - p.iae_months[slots]
+        """Months of CDDI still allowed to each person: to the end of their valid Pass IAE,
+        else a new Pass's 24 months unless inside the waiting period (``iae``)."""
+        return iae.cddi_months_allowed(self, slots)
 
     # ------------------------------------------------------------------ initial state
     def _init_persons_and_firms(self, rng: np.random.Generator) -> None:
@@ -396,61 +405,13 @@ class TerritoryModel(mesa.Model):
         p.contract_start[slots] = self.month
 
     def prescription(self) -> None:
-        """Prescribers orient eligible jobseekers to free SIAE posts and training seats."""
-        rng, p, pr = self.stream("prescription"), self.persons, self.params.prescription
-        rules = self.params.siae_rules
-        unemployed = np.flatnonzero(p.state == S.UNEMPLOYED)
-        # SIAE: barriers or long spells, with Pass IAE months left for a minimal CDDI
-        free = self.structures.free_posts(p)
-        n_fill = rng.binomial(free, pr.siae_fill_rate)
-        if n_fill.sum() > 0 and unemployed.size:
-            allowed = self.cddi_months_allowed(unemployed)
-            ok = ((p.barriers[unemployed] >= pr.barrier_threshold)
-                  | (p.unemployment_spell[unemployed] >= pr.spell_threshold_months))
-            ok &= allowed >= rules.cddi_min_months
-            eligible = unemployed[ok]
-            # priority to the furthest from employment, with noise (Gumbel top-k)
-            keys = 3.0 * p.barriers[eligible] + self.draws.gumbel(
-                "siae_priority", eligible, self.month)
-            chosen = eligible[_top_k(keys, int(n_fill.sum()))]
-            # the strongest support (ACI first) goes to the highest barriers
-            chosen = chosen[np.argsort(-p.barriers[chosen], kind="stable")]
-            posts = np.repeat(np.arange(self.structures.n), n_fill)
-            posts = posts[np.argsort(self.structures.type[posts], kind="stable")][: chosen.size]
-            # planned route: Erlang(4) around the type's mean (a sum of four exponentials)
-            erlang = sum(self.draws.exponential("route", chosen, self.month, k)
-                         for k in range(1, 5))
-            route = erlang * self.structures.by_type("route_mean_months")[posts] / 4.0
-            route = np.clip(np.rint(route), rules.cddi_min_months,
-                            self.cddi_months_allowed(chosen)).astype(np.int64)
-            self.structures.hire(p, chosen, posts, self.month + route)
-            self.recorder.log_iae_entries(chosen)
-            self.monthly["iae_entries"] += chosen.size
-            unemployed = np.flatnonzero(p.state == S.UNEMPLOYED)
-        # training: low qualification
-        seats = self.programmes.free_seats(p)
-        n_seat = rng.binomial(seats, pr.training_fill_rate)
-        if n_seat.sum() > 0 and unemployed.size:
-            eligible = unemployed[p.qualification[unemployed] <= pr.training_max_qualification]
-            keys = self.draw("training_priority", eligible)
-            chosen = eligible[_top_k(keys, int(n_seat.sum()))]
-            progs = rng.permutation(np.repeat(np.arange(self.programmes.n), n_seat))
-            self.monthly["training_cost"] += self.programmes.enrol(
-                p, chosen, progs[: chosen.size], self.month)
-            self.monthly["training_entries"] += chosen.size
+        """Prescribers diagnose jobseekers; each SIAE recruits its public; training seats are
+        filled (``iae.prescription``)."""
+        iae.prescription(self)
 
     def support(self) -> None:
         """SIAE accompany their employees; training programmes that end qualify people."""
-        p = self.persons
-        self.structures.accompany(p)
-        finishing = np.flatnonzero((p.state == S.TRAINING) & (p.contract_end <= self.month))
-        programmes = p.programme[finishing]
-        done = np.zeros(finishing.size, dtype=bool)
-        if finishing.size:
-            done = self.programmes.graduate(p, finishing, self.draw("completion", finishing))
-            self.monthly["training_completions"] += int(done.sum())
-        #: this month's completers and their programmes (for extensions)
-        self.graduates = (finishing[done], programmes[done])
+        iae.support(self)
 
     def matching(self) -> None:
         """Jobseekers, SIAE employees near the end of their route and some employees apply to
@@ -628,32 +589,9 @@ class TerritoryModel(mesa.Model):
         mo["jobseeker_hires_durable"] += int((js & durable).sum())
 
     def siae_exits(self) -> None:
-        """Routes end at the contract limit or by early departure; each exit is classified."""
-        rng, p, st = self.stream("siae_exits"), self.persons, self.structures
-        in_siae = np.flatnonzero(p.state == S.SIAE)
-        if in_siae.size == 0:
-            return
-        s = p.siae[in_siae]
-        due = (p.contract_end[in_siae] <= self.month) | (
-            self.draw("dropout", in_siae) < st.by_type("dropout")[s])
-        leaving = in_siae[due]
-        if leaving.size == 0:
-            return
-        s = p.siae[leaving]
-        to_training = self.draw("exit_to_training", leaving) < st.by_type("exit_to_training")[s]
-        outcome = np.where(to_training, ExitOutcome.POSITIVE, ExitOutcome.OTHER)
-        # sorties positives need a free training seat
-        trainees = leaving[to_training]
-        seats = self.programmes.free_seats(p)
-        progs = rng.permutation(np.repeat(np.arange(self.programmes.n), seats))
-        trainees, no_seat = trainees[: progs.size], trainees[progs.size:]
-        outcome[np.isin(leaving, no_seat)] = ExitOutcome.OTHER
-        self.recorder.log_siae_exits(leaving, outcome)
-        others = leaving[outcome == ExitOutcome.OTHER]
-        p.set_state(others, S.UNEMPLOYED)
-        self.monthly["training_cost"] += self.programmes.enrol(
-            p, trainees, progs[: trainees.size], self.month)
-        self.monthly["training_entries"] += trainees.size
+        """Routes end (after any Pass prolongation) or stop early; each exit is classified
+        (``iae.siae_exits``)."""
+        iae.siae_exits(self)
 
     def bookkeeping(self) -> None:
         """Spell lengths, career counters, spells, and the month's indicators."""

@@ -154,11 +154,15 @@ def shock_territory() -> TerritoryParams:
 
 
 def siae_stress_territory() -> TerritoryParams:
-    """Many long CDDI routes, every jobseeker eligible, no early dropouts: routes hit the
-    24-month (60 from age 50) limit often and people return to SIAE after a first route."""
+    """Many long CDDI routes, every jobseeker eligible, ample diagnostics, no early dropouts:
+    routes hit the end of the Pass IAE often, prolongations are asked, and people return to
+    SIAE on their Pass or after the waiting period."""
     updates: dict[str, Any] = {
-        "prescription.barrier_threshold": 0.0,
-        "prescription.spell_threshold_months": 0,
+        "siae_rules.level2_needed_aci_ei": 0,
+        "siae_rules.level2_needed_ai_etti": 0,
+        "siae_rules.waiting_period_months": 6,
+        "siae_rules.waiver_probability": 0.1,
+        "prescription.diagnostics_per_1000": 200.0,
         "prescription.siae_fill_rate": 1.0,
         "simulation.burn_in_months": 12,
         "simulation.months": 48,

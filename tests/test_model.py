@@ -68,11 +68,19 @@ def run_checked(params: TerritoryParams, seed: int,
     return model, result, problems
 
 
+def max_prolongation(model: TerritoryModel) -> int:
+    """The largest total prolongation of a Pass IAE any reason allows, months."""
+    rules = model.params.siae_rules
+    return max(rules.prolongation_cap_disability, rules.prolongation_cap_senior,
+               rules.prolongation_cap_severe)
+
+
 def cddi_limit(model: TerritoryModel) -> np.ndarray:
-    """Legal CDDI limit of every person, months: 24, or 60 from age 50 (shape (n,))."""
+    """Legal CDDI limit of every person on the current Pass IAE, months: 24 plus the
+    prolongations granted, never beyond the largest cap (shape (n,)). No age gives more
+    automatically (the old rule gave 60 months from age 50)."""
     rules, p = model.params.siae_rules, model.persons
-    return np.where(p.age_months >= rules.derogation_age * 12,
-                    rules.cddi_derogation_months, rules.cddi_max_months)
+    return rules.cddi_max_months + np.minimum(p.pass_prolonged, max_prolongation(model))
 
 
 def independent_headcount(model: TerritoryModel) -> np.ndarray:
@@ -157,15 +165,26 @@ def check_training_seats(m: TerritoryModel) -> list[str]:
 
 
 def check_pass_iae_months(m: TerritoryModel) -> list[str]:
-    """Nobody has used more Pass IAE months than the law allows (24, or 60 from age 50)."""
-    p = m.persons
+    """Nobody has used more months of their Pass IAE than it lasts (24 months plus the
+    prolongations granted), no prolongation exceeds the largest cap or a step's maximum
+    times the steps, and a Pass lasts exactly 24 months plus its prolongations."""
+    p, rules = m.persons, m.params.siae_rules
+    out = []
     limit = cddi_limit(m)
     used = np.flatnonzero(p.iae_months > limit)
     if used.size:
-        return [f"{used.size} persons used more Pass IAE months than their limit: "
-                f"iae_months {first(p.iae_months[used])} > limit {first(limit[used])}, "
-                f"states {first(p.state[used])}"]
-    return []
+        out.append(f"{used.size} persons used more Pass IAE months than their limit: "
+                   f"iae_months {first(p.iae_months[used])} > limit {first(limit[used])}, "
+                   f"states {first(p.state[used])}")
+    over = np.flatnonzero(p.pass_prolonged > max_prolongation(m))
+    if over.size:
+        out.append(f"{over.size} Passes prolonged beyond the caps: {first(p.pass_prolonged[over])}")
+    held = np.flatnonzero(p.pass_start >= 0)
+    length = p.pass_end[held] - p.pass_start[held]
+    wrong = held[length != rules.cddi_max_months + p.pass_prolonged[held]]
+    if wrong.size:
+        out.append(f"{wrong.size} Passes whose length is not 24 months plus prolongations")
+    return out
 
 
 def check_cddi_within_limit(m: TerritoryModel) -> list[str]:
@@ -187,6 +206,11 @@ def check_cddi_within_limit(m: TerritoryModel) -> list[str]:
     overdue = in_siae[left <= 0]
     if overdue.size:
         out.append(f"{overdue.size} persons still on a CDDI past its end")
+    # no CDDI beyond the person's Pass IAE (those placed by hand in tests have none)
+    beyond = in_siae[(p.pass_end[in_siae] >= 0)
+                     & (p.contract_end[in_siae] > p.pass_end[in_siae])]
+    if beyond.size:
+        out.append(f"{beyond.size} CDDI ending after the person's Pass IAE")
     return out
 
 
@@ -387,8 +411,10 @@ def test_job_finding_series_averages_f(s: float, f: float) -> None:
 
 # --------------------------------------------------------------------------- events
 def test_set_event_takes_effect_at_its_month(make_params: Any) -> None:
-    # recalls of former workers bypass the matching function: switched off with it
-    params = make_params(events=[{"at": 10, "set": {"matching.efficiency": 0.0,
+    # recalls of former workers bypass the matching function: switched off with it; no
+    # business creation at SIAE exit: every DURABLE exit would then be a hire
+    params = make_params({"siae_rules.exit_business_creation": 0.0},
+                         events=[{"at": 10, "set": {"matching.efficiency": 0.0,
                                                     "matching.recall_probability": 0.0}}])
     before = params.matching.efficiency
     assert before > 0
@@ -471,9 +497,9 @@ def test_streams_are_named_children_of_the_seed(small_params: TerritoryParams) -
 # --------------------------------------------------------------------------- SIAE exits
 #: where a leaver may be at the end of the exit month, by exit classification
 OUTCOME_STATES = {
-    "DURABLE": {State.EMPLOYED_DURABLE},
+    "DURABLE": {State.EMPLOYED_DURABLE, State.SELF_EMPLOYED},  # business creation
     "TRANSITION": {State.EMPLOYED_TEMP},
-    "POSITIVE": {State.TRAINING},
+    "POSITIVE": {State.TRAINING, State.SIAE},  # qualifying training, move to another SIAE
     "OTHER": {State.UNEMPLOYED, State.INACTIVE},
 }
 
@@ -560,9 +586,10 @@ def test_siae_exit_outcomes_are_valid_and_match_the_destination(
 @pytest.mark.parametrize("name", ["default", "siae_stress"])
 def test_siae_route_length_within_the_law(
         siae_runs: dict[str, tuple[RunResult, Snapshots]], name: str) -> None:
-    """A route lasts at least a month and at most the legal limit (24 months, 60 from age
-    50); ``route_months`` is the number of months the leaver spent on the CDDI (month ends
-    in the SIAE before the exit month; one for a route begun and ended in the same month)."""
+    """A route lasts at least a month and at most the legal limit (24 months plus the Pass's
+    prolongations); ``route_months`` is the number of months the leaver spent on the CDDI
+    (month ends in the SIAE before the exit month; one for a route begun and ended in the
+    same month)."""
     result, snaps = siae_runs[name]
     exits = result.iae_exits
     route = exits["route_months"].to_numpy()

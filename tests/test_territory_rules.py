@@ -114,13 +114,15 @@ def test_streams_are_cached_per_month_and_distinct_by_name() -> None:
 
 
 def test_cddi_months_allowed_known_answers() -> None:
-    """Catches a wrong age limit or a derogation applied the wrong way (24 months under 50,
-    60 from 50, minus the months used)."""
+    """Catches the Pass IAE read wrongly (the rule replaced the automatic 60 months from age
+    50): months to the end of a valid Pass; 24 with no Pass or after the waiting period; 0
+    inside the waiting period, whatever the age."""
     m = tiny()
+    m.month = 40
     p = m.persons
-    p.age_months[:3] = [49 * 12 + 11, 50 * 12, 58 * 12]
-    p.iae_months[:3] = [10, 10, 0]
-    assert m.cddi_months_allowed(np.arange(3)).tolist() == [14, 50, 60]
+    p.age_months[:5] = [30 * 12, 55 * 12, 55 * 12, 30 * 12, 30 * 12]
+    p.pass_end[:5] = [50, 41, 30, -1, 16]  # valid, valid (last month), waiting, none, waited
+    assert m.cddi_months_allowed(np.arange(5)).tolist() == [10, 1, 0, 24, 24]
 
 
 def test_organisation_of_names_the_right_agent() -> None:
@@ -399,82 +401,105 @@ def test_short_contracts_due_convert_renew_or_end(conversion: float, renewal: fl
 def prescription_model(unemployment: float = 0.1, **values: Any) -> TerritoryModel:
     upd = {**no_flows(), "prescription.training_fill_rate": 0.0,
            "population.unemployment_rate": unemployment}
-    upd.update({f"prescription.{k}": v for k, v in values.items()})
+    upd.update({k if "." in k else f"prescription.{k}": v for k, v in values.items()})
     m = tiny(upd, persons=2000)
     m.monthly = dict.fromkeys(("iae_entries", "training_entries", "training_cost"), 0.0)
     return m
 
 
+def ineligible_profile(m: TerritoryModel, slots: np.ndarray) -> None:
+    """No criterion at all: 30 years old, qualified, a short spell, low barriers, no benefit."""
+    p = m.persons
+    p.age_months[slots] = 30 * 12
+    p.qualification[slots] = 3
+    p.unemployment_spell[slots] = 3
+    p.barriers[slots] = 0.1
+    p.barrier_bits[slots] = 0
+    p.rsa[slots] = False
+    p.benefit[slots] = 0
+
+
 def test_prescription_fills_every_free_post_with_eligible_persons() -> None:
-    """Catches eligibility read wrongly (barriers or spell), posts left free at fill rate 1,
-    persons without Pass IAE months hired, or routes outside the legal bounds."""
-    m = prescription_model(siae_fill_rate=1.0, barrier_threshold=0.5,
-                           spell_threshold_months=24)
+    """Catches eligibility read wrongly (level-1 criteria, a valid Pass, the waiting period),
+    posts left free at fill rate 1, persons without Pass months for a minimal CDDI hired, or
+    routes outside the legal bounds (the Pass's end)."""
+    m = prescription_model(siae_fill_rate=1.0, diagnostics_per_1000=1000.0,
+                           **{"siae_rules.waiver_probability": 0.0})
     p, rules = m.persons, m.params.siae_rules
-    p.age_months[:] = 30 * 12  # no derogation (60 months from 50)
+    m.month = 30
     unemployed = np.flatnonzero(p.state == S.UNEMPLOYED)
-    p.barriers[unemployed] = 0.1
-    p.unemployment_spell[unemployed] = 3
-    high, long_, used = unemployed[:40], unemployed[40:80], unemployed[80:90]
-    p.barriers[high] = np.linspace(0.5, 0.99, high.size)
+    ineligible_profile(m, unemployed)
+    rsa, long_, holders = unemployed[:40], unemployed[40:80], unemployed[80:85]
+    waiting, short_pass = unemployed[85:95], unemployed[95:100]
+    p.rsa[rsa] = True
     p.unemployment_spell[long_] = 24
-    p.barriers[used] = 0.9
-    p.iae_months[used] = rules.cddi_max_months - rules.cddi_min_months + 1
-    p.iae_months[high[:5]] = rules.cddi_max_months - rules.cddi_min_months  # exactly the min
+    p.pass_end[holders] = 30 + rules.cddi_min_months  # exactly the minimal CDDI left
+    p.pass_end[short_pass] = 30 + rules.cddi_min_months - 1
+    p.rsa[waiting] = True
+    p.pass_end[waiting] = 30 - rules.waiting_period_months + 1  # one month of waiting left
     free = int(m.structures.free_posts(p).sum())
-    assert 0 < free < 80
-    m.month = 7
+    assert 0 < free < 85
     m.prescription()
     hired = np.flatnonzero(p.state == S.SIAE)
     assert hired.size == free
     assert m.monthly["iae_entries"] == free
-    assert np.all(np.isin(hired, np.concatenate([high, long_])))
+    assert np.all(np.isin(hired, np.concatenate([rsa, long_, holders])))
     assert np.all(m.structures.free_posts(p) == 0)
-    route = p.contract_end[hired] - 7
-    allowed = m.cddi_months_allowed(hired)
-    assert np.all(route >= rules.cddi_min_months) and np.all(route <= allowed)
-    assert len(m.recorder.entries.chunks["slot"]) == 1
+    route = p.contract_end[hired] - 30
+    assert np.all(route >= rules.cddi_min_months)
+    assert np.all(p.contract_end[hired] <= p.pass_end[hired])
+    assert np.concatenate(m.recorder.entries.chunks["slot"]).size == free
 
 
-def test_prescription_gives_aci_posts_to_the_highest_barriers() -> None:
-    """Catches the strongest support (ACI, type code 0) not going to the highest barriers."""
-    m = prescription_model(siae_fill_rate=1.0, barrier_threshold=0.0)
+def test_prescription_aci_takes_the_furthest_from_employment() -> None:
+    """Catches the SIAE's own preference ignored or reversed: with every jobseeker eligible,
+    the mean barriers of entrants are ordered ACI > EI > ETTI and AI."""
+    m = prescription_model(0.4, siae_fill_rate=1.0, diagnostics_per_1000=1000.0,
+                           **{"siae_rules.level2_needed_aci_ei": 0,
+                              "siae_rules.level2_needed_ai_etti": 0,
+                              **{f"siae.{t}.posts": 30 for t in ("ACI", "EI", "ETTI", "AI")}})
     p = m.persons
     m.prescription()
     hired = np.flatnonzero(p.state == S.SIAE)
+    assert hired.size == 120
     kind = m.structures.type[p.siae[hired]]
-    assert (kind == 0).any() and (kind != 0).any()
-    assert p.barriers[hired[kind == 0]].min() >= p.barriers[hired[kind != 0]].max()
+    mean = [p.barriers[hired[kind == k]].mean() for k in range(4)]
+    assert mean[0] > mean[1] > max(mean[2], mean[3])
 
 
-def test_prescription_prefers_high_barriers() -> None:
-    """Catches the priority key ignoring barriers: with few posts and a wide gap, those with
-    barriers near 1 are taken before those near 0."""
-    m = prescription_model(0.3, siae_fill_rate=1.0, barrier_threshold=0.0)
+def test_prescription_diagnoses_the_most_in_need() -> None:
+    """Catches the prescribers' priority ignoring barriers: with few diagnostics and a wide
+    gap, those with barriers near 1 are diagnosed before those near 0."""
+    m = prescription_model(0.3, siae_fill_rate=0.0, diagnostics_per_1000=100.0,
+                           **{"siae_rules.level2_needed_aci_ei": 0,
+                              "siae_rules.level2_needed_ai_etti": 0})
     p = m.persons
     unemployed = np.flatnonzero(p.state == S.UNEMPLOYED)
     p.barriers[unemployed] = 0.0
+    p.unemployment_spell[unemployed] = 0
     top = unemployed[: unemployed.size // 2]
     p.barriers[top] = 1.0
-    free = int(m.structures.free_posts(p).sum())
-    assert free < top.size / 3
     m.prescription()
+    diagnosed = np.flatnonzero(p.diagnosed_until >= 0)
     hired = np.flatnonzero(p.state == S.SIAE)
-    assert np.isin(hired, top).mean() > 0.9
+    assert diagnosed.size + hired.size > 0
+    assert np.isin(np.concatenate([diagnosed, hired]), top).mean() > 0.75  # 0.5 if ignored
 
 
 def test_prescription_nobody_at_fill_rate_zero_or_when_ineligible() -> None:
-    """Catches hires at fill rate 0, or of persons meeting neither criterion."""
-    m = prescription_model(siae_fill_rate=0.0, barrier_threshold=0.0)
+    """Catches hires at fill rate 0, or of persons meeting no criterion; the posts sought but
+    left empty are counted as unfilled."""
+    m = prescription_model(siae_fill_rate=0.0)
     m.prescription()
     assert not (m.persons.state == S.SIAE).any()
-    m = prescription_model(siae_fill_rate=1.0, barrier_threshold=1.0,
-                           spell_threshold_months=120)
+    m = prescription_model(siae_fill_rate=1.0, diagnostics_per_1000=1000.0)
     p = m.persons
-    p.barriers[:] = 0.5
+    ineligible_profile(m, np.arange(p.n))
+    free = int(m.structures.free_posts(p).sum())
     m.prescription()
     assert not (p.state == S.SIAE).any()
     assert m.monthly["iae_entries"] == 0
+    assert m.monthly["iae_unfilled_posts"] == free > 0
 
 
 def test_prescription_training_takes_low_qualifications_only() -> None:
