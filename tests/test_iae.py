@@ -13,6 +13,7 @@ from conftest import siae_stress_territory, small_territory
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
+from test_territory_rules import ineligible_profile
 
 from model import iae
 from model.params import PRESCRIBER_KINDS, SIAE_TYPES, TerritoryParams, with_values
@@ -36,17 +37,6 @@ def tiny(updates: dict[str, Any] | None = None, persons: int = 2000) -> Territor
     return m
 
 
-def neutral(m: TerritoryModel, slots: np.ndarray) -> None:
-    """Persons meeting no Pass IAE criterion: 30 years old, qualified, a short spell, low
-    barriers, no barrier kind, no benefit."""
-    p = m.persons
-    p.age_months[slots] = 30 * 12
-    p.qualification[slots] = 3
-    p.unemployment_spell[slots] = 3
-    p.barriers[slots] = 0.1
-    p.barrier_bits[slots] = 0
-    p.rsa[slots] = False
-    p.benefit[slots] = Benefit.NONE
 
 
 def prescriber(m: TerritoryModel, kind: str) -> Prescriber:
@@ -60,7 +50,7 @@ def test_eligibility_known_answers() -> None:
     m = tiny()
     p = m.persons
     slots = np.arange(9)
-    neutral(m, slots)
+    ineligible_profile(m, slots)
     p.rsa[0] = True
     p.benefit[0] = Benefit.RSA  # level 1
     p.age_months[1] = 20 * 12
@@ -94,7 +84,7 @@ def test_prescribers_publics() -> None:
     m = tiny()
     p = m.persons
     slots = np.arange(4)
-    neutral(m, slots)
+    ineligible_profile(m, slots)
     p.age_months[1] = 22 * 12
     p.rsa[2] = True
     p.barrier_bits[3] = Barrier.HEALTH
@@ -283,7 +273,7 @@ def test_prolongation_caps_and_steps_known_answers() -> None:
     p, st_ = m.persons, m.structures
     m.month = 30
     slots = np.arange(6)
-    neutral(m, slots)
+    ineligible_profile(m, slots)
     aci = int(np.flatnonzero(st_.type == ACI)[0])
     ei = int(np.flatnonzero(st_.type == EI)[0])
     where = np.array([aci, aci, ei, ei, aci, aci])
@@ -304,7 +294,7 @@ def test_prolongation_caps_and_steps_known_answers() -> None:
     assert p.contract_end[slots].tolist() == [42, 30, 30, 42, 42, 36]
     refused = tiny({"siae_rules.prolongation_probability": 0.0})
     refused.month = 30
-    neutral(refused, slots)
+    ineligible_profile(refused, slots)
     refused.structures.hire(refused.persons, slots, where, np.full(6, 30))
     refused.persons.pass_end[slots] = 30
     refused.persons.barrier_bits[slots] = Barrier.HEALTH
@@ -340,7 +330,7 @@ def test_waiting_period_blocks_diagnosis_and_allows_after() -> None:
     p = m.persons
     m.month = 40
     un = np.flatnonzero(p.state == S.UNEMPLOYED)
-    neutral(m, un)
+    ineligible_profile(m, un)
     p.rsa[un[:4]] = True
     p.pass_end[un[:2]] = 40 - 23  # one month of waiting left
     p.pass_end[un[2:4]] = 40 - 24  # waited
@@ -359,7 +349,7 @@ def siae_leavers(updates: dict[str, Any], k: int = 6,
     p = m.persons
     m.month = 10
     un = np.flatnonzero(p.state == S.UNEMPLOYED)[:k]
-    neutral(m, un)
+    ineligible_profile(m, un)
     m.month = 0
     where = np.full(k, int(np.flatnonzero(m.structures.type == kind)[0]))
     iae.enter(m, un, where)
