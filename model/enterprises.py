@@ -142,11 +142,12 @@ class ApplicantPool:
     """This month's applicants, built once by the matching phase and read by each firm.
 
     Arrays of shape (n_applicants,) sorted by firm, then acceptable before unacceptable,
-    recalled former workers before the others, and by descending score: ``slots``, ``firm``,
-    ``score``, ``acceptable``, ``recalled``. Per firm (plain lists, read by
-    ``Enterprise.recruit``): the first position of its applicants, its acceptable recalled
-    and acceptable other applicants, its vacancies and its ``quota`` (its share of the
-    sector's matches this month).
+    known applicants (recalled former workers and persons recommended to the firm,
+    ``model/referrals.py``) before the others, and by descending score: ``slots``, ``firm``,
+    ``score``, ``acceptable``, ``recalled`` (known). Per firm (plain lists, read by
+    ``Enterprise.recruit``): the first position of its applicants, its acceptable known and
+    acceptable other applicants, its vacancies and its ``quota`` (its share of the sector's
+    matches this month).
     """
 
     def __init__(self, slots: np.ndarray, firm: np.ndarray, score: np.ndarray,
@@ -218,9 +219,10 @@ class Enterprise(mesa.Agent):
     def recruit(self) -> None:
         """Choose this month's hires among the applicants the matching phase routed here.
 
-        The firm first takes back its acceptable recalled former workers, up to its
-        vacancies, then the best acceptable other applicants up to its share of the sector's
-        matches (the pool holds them ranked, so the choice is two slices).
+        The firm first takes its acceptable known applicants (recalled former workers and
+        persons recommended to it), up to its vacancies, then the best acceptable other
+        applicants up to its share of the sector's matches (the pool holds them ranked, so
+        the choice is two slices).
         """
         pool, i = self.model.applicant_pool, self.index
         if i + 1 >= len(pool.start) or pool.start[i] == pool.start[i + 1]:

@@ -328,6 +328,7 @@ class Recorder:
         if m.coordinator is not None:
             meta["trust_network"] = m.coordinator.weighted_network()
             meta["ptce_treated"] = m.coordinator.treated_person_ids()
+            meta["ptce_treated_month"] = m.coordinator.treated_first_months()
         return RunResult(series=series, outcomes=outcomes, spells=spells, careers=careers,
                          transitions=self.transitions.copy(), iae_exits=iae_exits,
                          seed=None, meta=meta)

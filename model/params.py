@@ -536,11 +536,13 @@ class Bridges(Lever):
 
 
 class Immersions(Lever):
-    """PMSMP: one month in a member firm; the host sees real skills and may hire (seed II.3,
+    """PMSMP: one month in a member firm, within its hosting capacity; the host sees real
+    skills and productivity, and considers the person at its next recruitment (seed II.3,
     Resto Passerelle)."""
 
-    hire_probability: Probability = Field(
-        0.25, description="probability the host hires at the end, if it has a vacancy (trust 0.5)"
+    hosts_per_firm: int = Field(
+        1, ge=0, le=20,
+        description="immersions a member firm hosts at a time (one tutor, ODD assumption)",
     )
 
 
@@ -580,6 +582,10 @@ class Incubation(Lever):
     success: Probability = Field(0.5, description="probability a finished process creates")
     jobs_per_activity: int = Field(5, ge=1, le=200, description="positions of a new activity")
     sector: str | None = Field(None, description="sector of new activities (default: the pole's)")
+    candidates_per_job: int = Field(
+        3, ge=1, le=20,
+        description="candidates the pole recommends per position of a new activity (assumption)",
+    )
 
 
 class FollowUp(Lever):
@@ -594,6 +600,11 @@ class Trust(Frozen):
     initial: Probability = Field(0.3, description="initial weight of each member's tie")
     gain: Probability = Field(0.05, description="tie weight gained per joint action, toward 1")
     decay: Probability = Field(0.01, description="monthly relative decay of every tie")
+    vouching: float = Field(
+        0.5, ge=0.0, le=5.0,
+        description="drop of a member firm's acceptability threshold for a person the pole "
+        "recommends, per unit of trust (assumption)",
+    )
 
 
 class PTCEParams(Frozen):

@@ -43,17 +43,21 @@ OUTCOME_DOCS: dict[str, str] = {
        for s in ("ordinary_job", "still_iae", "unemployed", "inactive")},
     "durable_employment": "persons in durable jobs or own activity, mean of the last 12 months",
     "ptce_bridges_siae": "bridges between member SIAE over the horizon",
-    "ptce_bridges_firm": "fast-tracks from member SIAE to member firms over the horizon",
+    "ptce_bridges_firm": "hires by member firms of SIAE employees the pole recommended, over "
+                         "the horizon",
     "ptce_immersions": "PMSMP immersions in member firms over the horizon",
-    "ptce_immersion_hires": "hires at the end of an immersion over the horizon",
+    "ptce_immersion_hires": "hires by the hosts of persons they hosted on an immersion, over "
+                            "the horizon",
     "ptce_shared_jobs": "durable shared jobs made over the horizon",
     "ptce_skills_revealed": "persons whose hidden skills were revealed",
     "ptce_skills_matched": "hires of persons whose skills were revealed",
     "ptce_training_seats_added": "co-training seats funded, mean per month",
-    "ptce_training_placements": "trainees placed in member firms on completion",
+    "ptce_training_placements": "hires of completers by the member firms they were "
+                                "recommended to",
     "ptce_activities_incubated": "new activities created by incubation",
     "ptce_jobs_created": "positions of the new activities",
-    "ptce_follow_up_replacements": "followed leavers re-placed after a job ended",
+    "ptce_follow_up_replacements": "hires of followed leavers by the member firms they were "
+                                   "recommended to",
     "ptce_coordination_cost": "coordination cost over the horizon, EUR",
     "ptce_cases_used": "coordination cases used over the horizon",
     "ptce_capacity": "coordination cases available over the horizon",

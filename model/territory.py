@@ -26,6 +26,7 @@ from .population import (
 )
 from .prescribers import Prescriber
 from .ptce import PTCECoordinator
+from .referrals import Referrals
 from .rng import PersonDraws
 from .screening import Beliefs, Signals, combine, duration_band, refresh_productivity
 from .siae import SIAE, Structures
@@ -105,6 +106,7 @@ class TerritoryModel(mesa.Model):
         self.persons: Workforce = Workforce(params.population.persons, self.n_sectors)
         self.beliefs = Beliefs(self.n_sectors)
         self.signals = Signals(self)
+        self.referrals = Referrals(self)
         self.applicant_pool = ApplicantPool.empty()
         self._init_persons_and_firms(rng)
         self.structures = Structures(params, rng)
@@ -422,6 +424,8 @@ class TerritoryModel(mesa.Model):
         state = p.state
         unemployed = np.flatnonzero(state == S.UNEMPLOYED)
         self.monthly["jobseekers"] = float(unemployed.size)
+        # recommended persons apply to the firm they were recommended to, and only there
+        ref_slots, ref_firms, ref_codes = self.referrals.take()
         if m.fixed_job_finding_rate is not None:
             self._fixed_rate_matching(unemployed, m.fixed_job_finding_rate, rng)
             return
@@ -438,10 +442,12 @@ class TerritoryModel(mesa.Model):
                             & (p.unemployment_spell[unemployed] <= m.recall_window_months)]
         former = former[firms.vacancies[p.last_employer[former]] > 0]
         recalled = former[self.draw("recall", former) < m.recall_probability]
+        recalled = recalled[~np.isin(recalled, ref_slots, kind="sort")]
         cand = np.concatenate([searching, in_siae, otj])
-        cand = cand[~np.isin(cand, recalled, kind="sort")]
+        cand = cand[~np.isin(cand, np.concatenate([recalled, ref_slots]), kind="sort")]
         vac_sector = np.bincount(firms.sector, weights=firms.vacancies, minlength=self.n_sectors)
-        if (cand.size == 0 and recalled.size == 0) or vac_sector.sum() == 0:
+        if (cand.size == 0 and recalled.size == 0 and ref_slots.size == 0) or (
+                vac_sector.sum() == 0):
             return
         # each candidate targets one sector, with odds proportional to the sector's vacancies
         # times exp(2 * own skill): one uniform per candidate, inverted on the cumulative odds
@@ -472,12 +478,18 @@ class TerritoryModel(mesa.Model):
         firm_of = hiring[np.minimum(np.searchsorted(cum, x, side="right"), hiring.size - 1)]
         own = p.employer[cand] == firm_of
         cand, firm_of = cand[~own], firm_of[~own]
-        slots = np.concatenate([recalled, cand])
-        to = np.concatenate([p.last_employer[recalled], firm_of]).astype(np.int64)
-        is_recall = np.concatenate([np.ones(recalled.size, bool), np.zeros(cand.size, bool)])
+        # known applicants (recalled former workers, then recommended persons) come first
+        slots = np.concatenate([recalled, ref_slots, cand])
+        to = np.concatenate([p.last_employer[recalled], ref_firms, firm_of]).astype(np.int64)
+        known = np.concatenate([np.ones(recalled.size + ref_slots.size, bool),
+                                np.zeros(cand.size, bool)])
         score = self.score(slots, to)
-        self.applicant_pool = ApplicantPool(slots, to, score, score >= m.acceptability,
-                                            is_recall, quota, firms.vacancies)
+        # a member firm accepts a person its pole vouches for at a lower threshold
+        threshold = np.full(slots.size, m.acceptability)
+        threshold[recalled.size: recalled.size + ref_slots.size] -= (
+            self.referrals.relief * firms.member[ref_firms])
+        self.applicant_pool = ApplicantPool(slots, to, score, score >= threshold,
+                                            known, quota, firms.vacancies)
         # each applicant is in one firm's pool, so the firms' order does not matter
         self.agents_by_type[Enterprise].do("recruit")
         chosen = self.applicant_pool.chosen()
@@ -488,6 +500,12 @@ class TerritoryModel(mesa.Model):
             CONTRACT_STATE[contract] == S.EMPLOYED_TEMP)
         keep = ~declines
         self.hire(slots[keep], to[keep], contracts=(contract[keep], end[keep], hours[keep]))
+        if ref_slots.size:
+            order = np.argsort(ref_slots)
+            hired = slots[keep]
+            at = np.minimum(np.searchsorted(ref_slots[order], hired), ref_slots.size - 1)
+            was_referred = ref_slots[order][at] == hired
+            self.referrals.count_hires(ref_codes[order][at[was_referred]])
 
     def score(self, slots: np.ndarray, firms: np.ndarray) -> np.ndarray:
         """Each firm's score of its applicants: visible skill in its sector, qualification and

@@ -19,10 +19,13 @@ from model.params import LEVERS
 from scenarios import load_scenario
 
 
-def _result(spells: list[tuple[int, str, int, int]], treated: list[int] | None = None
-            ) -> RunResult:
+def _result(spells: list[tuple[int, str, int, int]], treated: list[int] | None = None,
+            first_month: list[int] | None = None) -> RunResult:
     frame = pd.DataFrame(spells, columns=["person_id", "state", "start", "end"])
-    meta = {} if treated is None else {"ptce_treated": np.array(treated, dtype=np.int64)}
+    frame["organisation"] = -1
+    meta = {} if treated is None else {
+        "ptce_treated": np.array(treated, dtype=np.int64),
+        "ptce_treated_month": np.array(first_month or [0] * len(treated), dtype=np.int64)}
     return RunResult(series=pd.DataFrame(), outcomes={"durable_employment": 1.0},
                      spells=frame, careers=pd.DataFrame(), transitions=np.zeros((4, 4)),
                      iae_exits=pd.DataFrame(), meta=meta)
@@ -46,7 +49,24 @@ def test_decompose_known_answer() -> None:
                         treated=[1, 3])
     without = _result([(2, "EMPLOYED_DURABLE", 0, 24), (3, "EMPLOYED_DURABLE", 0, 24)])
     parts = decompose(with_pole, without, 24)
-    assert parts == {"treated_persons": 2.0, "gross_durable_jobs_treated": 0.5,
+    assert parts == {"treated_persons": 2.0, "treated_comparable": 2.0,
+                     "gross_durable_jobs_treated": 0.5,
+                     "displacement_durable_jobs": -1.0, "net_durable_jobs": -0.5}
+
+
+def test_a_treated_person_already_moved_by_the_pole_counts_in_displacement() -> None:
+    """Person 1 lost a durable job in month 6 in the run with the pole only (displaced), and
+    the pole acted on them in month 10: their loss is displacement, not a gross effect.
+    Person 2, unemployed in both runs when the pole acted on them in month 4, gains 6
+    durable months: gross +0.5. Catches treated persons compared with their counterfactual
+    selves although their situation already differed when the pole acted."""
+    with_pole = _result([(1, "EMPLOYED_DURABLE", 0, 6), (1, "UNEMPLOYED", 6, 24),
+                         (2, "UNEMPLOYED", 0, 18), (2, "EMPLOYED_DURABLE", 18, 24)],
+                        treated=[1, 2], first_month=[10, 4])
+    without = _result([(1, "EMPLOYED_DURABLE", 0, 24), (2, "UNEMPLOYED", 0, 24)])
+    parts = decompose(with_pole, without, 24)
+    assert parts == {"treated_persons": 2.0, "treated_comparable": 1.0,
+                     "gross_durable_jobs_treated": 0.5,
                      "displacement_durable_jobs": -1.0, "net_durable_jobs": -0.5}
 
 
@@ -110,5 +130,6 @@ def test_no_lever_no_treated_no_effect() -> None:
         "simulation": params.simulation.model_copy(update={"months": 36})})
     a = simulate(params, 3)
     b = simulate(counterfactual(params), 3)
-    assert decompose(a, b, 36) == {"treated_persons": 0.0, "gross_durable_jobs_treated": 0.0,
+    assert decompose(a, b, 36) == {"treated_persons": 0.0, "treated_comparable": 0.0,
+                                   "gross_durable_jobs_treated": 0.0,
                                    "displacement_durable_jobs": 0.0, "net_durable_jobs": 0.0}

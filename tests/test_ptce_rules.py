@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from model import TerritoryModel, TerritoryParams
-from model.params import LEVERS
+from model.params import LEVERS, with_values
 from model.ptce.coordinator import HUB
 from model.ptce.levers import _pick, _positions
 from model.ptce.pmsmp import WINDOW
@@ -371,25 +371,49 @@ def test_skills_exchange_reveals_and_counts_matches() -> None:
     assert not lever.revealed[s[:3]].any() and lever.revealed[s[3:]].all()
 
 
-def test_skills_exchange_places_revealed_in_member_vacancies() -> None:
-    """Catches revealed persons not matched to members' open vacancies of their sector."""
+EMPLOYED = (S.EMPLOYED_TEMP, S.EMPLOYED_DURABLE)
+
+
+def referred(m: TerritoryModel) -> dict[int, int]:
+    """The model's pending recommendations, person slot -> firm."""
+    return dict(zip(m.referrals.slot.tolist(), m.referrals.firm.tolist(), strict=True))
+
+
+def only_referrals_apply(m: TerritoryModel) -> TerritoryModel:
+    """The same model with nobody searching, recalled or near a route's end: at the next
+    matching only the recommended persons apply."""
+    m.params = with_values(m.params, {
+        "matching.search_intensity": 0.0, "matching.otj_search_short": 0.0,
+        "matching.otj_search_durable": 0.0, "matching.recall_probability": 0.0,
+        "matching.siae_search_months": 0})
+    m.persons.contract_end[m.persons.state == S.SIAE] = m.month + 12
+    return m
+
+
+def test_skills_exchange_recommends_revealed_to_member_vacancies() -> None:
+    """Catches revealed persons hired by the lever itself, or recommended to firms that are
+    not members, of another sector, or beyond their vacancies."""
     m = pole(skills_exchange={"diagnosis_months": 0, "test_months": 0,
                               "evaluation_months": 0, "cost_per_action": 1.0})
     p, co = m.persons, m.coordinator
     budget(m, "skills_exchange", 20.0)
     m.monthly = dict.fromkeys(MONTHLY, 0.0)
     vac = m.firms.vacancies.copy()
+    before = p.state.copy()
     co.levers["skills_exchange"].reveal_skills()
-    hired = np.flatnonzero(np.isin(p.state, (S.EMPLOYED_TEMP, S.EMPLOYED_DURABLE))
-                           & np.isin(np.arange(p.n), co.levers["skills_exchange"].revealed_slot))
-    assert hired.size > 0
-    best = np.argmax(p.skill[hired], axis=1)
-    assert np.array_equal(m.firms.sector[p.employer[hired]], best)
-    assert np.all(np.bincount(p.employer[hired], minlength=m.firms.n) <= vac)
+    assert np.array_equal(p.state, before)  # nobody is hired by the lever
+    rec = referred(m)
+    slots, firms = np.array(list(rec)), np.array(list(rec.values()))
+    assert slots.size > 0 and np.isin(slots, co.levers["skills_exchange"].revealed_slot).all()
+    assert m.firms.member[firms].all()
+    assert np.array_equal(m.firms.sector[firms], np.argmax(p.skill[slots], axis=1))
+    assert np.all(np.bincount(firms, minlength=m.firms.n) <= vac)
+    assert m.monthly["ptce_referrals"] == slots.size
 
 
-def test_place_in_member_firms_one_seat_each_by_sector() -> None:
-    """Catches placements in non-member firms, in another sector, or beyond vacancies."""
+def test_refer_to_member_firms_one_seat_each_by_sector() -> None:
+    """Catches recommendations to non-member firms, to another sector, beyond vacancies, or
+    a state changed by the lever."""
     m = pole(bridges={})
     p, firms = m.persons, m.firms
     lever = m.coordinator.levers["bridges"]
@@ -400,13 +424,46 @@ def test_place_in_member_firms_one_seat_each_by_sector() -> None:
     firms.vacancies[f] = 2
     slots = np.flatnonzero(p.state == S.UNEMPLOYED)[:5]
     sectors = np.array([2, 2, 2, 1, 0])
-    hired = lever.place_in_member_firms(slots, sectors, durable_boost=1000.0)
-    assert hired.size == 2 and np.isin(hired, slots[:3]).all()
-    assert np.all(p.employer[hired] == f)
-    assert np.all(p.state[hired] == S.EMPLOYED_DURABLE)
-    assert firms.vacancies[f] == 0
-    assert lever.place_in_member_firms(slots[3:], sectors[3:]).size == 0
-    assert lever.place_in_member_firms(slots[:0], sectors[:0]).size == 0
+    before = p.state.copy()
+    got, to = lever.refer_to_member_firms(slots, sectors, "ptce_bridges_firm")
+    assert got.size == 2 and np.isin(got, slots[:3]).all() and np.all(to == f)
+    assert referred(m) == dict.fromkeys(got.tolist(), f)
+    assert np.array_equal(p.state, before)
+    assert lever.refer_to_member_firms(slots[3:], sectors[3:], "x")[0].size == 0
+    assert lever.refer_to_member_firms(slots[:0], sectors[:0], "x")[0].size == 0
+
+
+def test_recommended_persons_are_hired_only_if_the_firm_accepts_them() -> None:
+    """Catches a recommendation that hires without a vacancy or below the firm's threshold,
+    a trust relief that does not lower the threshold, a recommended person applying twice,
+    a recommendation kept after the matching, or hires not counted in its counter."""
+    results = {}
+    for relief in (0.0, 100.0):
+        m = only_referrals_apply(pole(bridges={}))
+        p, firms = m.persons, m.firms
+        f, g = (int(i) for i in np.flatnonzero(firms.sector == 1)[:2])
+        firms.vacancies[:] = 0
+        firms.vacancies[f] = 3
+        who = np.flatnonzero(p.state == S.UNEMPLOYED)[:6]
+        p.skill[who] = 0.9
+        p.barriers[who] = 0.0
+        p.barriers[who[2]] = 10.0  # scores far below any threshold without relief
+        m.referrals.relief = relief
+        m.referrals.write(who[:3], f, "ptce_bridges_firm")
+        m.referrals.write(who[3:5], g, "ptce_follow_up_replacements")  # g has no vacancy
+        m.referrals.write(who[5:], f, "ptce_immersion_hires")
+        p.person_id[who[5]] += 10**7  # the slot now holds someone else: dropped
+        m.monthly = dict.fromkeys(MONTHLY, 0.0)
+        m.matching()
+        hired = who[np.isin(p.state[who], EMPLOYED)]
+        assert np.all(p.employer[hired] == f)
+        assert len(m.referrals) == 0
+        assert m.monthly["ptce_bridges_firm"] == hired.size
+        assert m.monthly["ptce_follow_up_replacements"] == 0
+        assert m.monthly["ptce_immersion_hires"] == 0
+        results[relief] = set(hired.tolist())
+    assert results[0.0] == set(who[:2].tolist())
+    assert results[100.0] == set(who[:3].tolist())
 
 
 def stalled_model(free_firm_seat: bool) -> tuple[TerritoryModel, np.ndarray]:
@@ -431,17 +488,25 @@ def stalled_model(free_firm_seat: bool) -> tuple[TerritoryModel, np.ndarray]:
     return m, stalled
 
 
-def test_bridges_move_stalled_routes_to_member_firms() -> None:
-    """Catches routes moved before they stall (months or skill), or bridges to firms that
-    are not of the person's best sector."""
+def test_bridges_recommend_stalled_routes_to_member_firms() -> None:
+    """Catches routes recommended before they stall (months or skill), to firms that are not
+    of the person's best sector, or bridges that hire by themselves."""
     m, stalled = stalled_model(free_firm_seat=True)
     p = m.persons
     before = p.state.copy()
     m.coordinator.levers["bridges"].broker_bridges()
-    moved = np.flatnonzero(p.state != before)
-    assert sorted(moved.tolist()) == sorted(stalled.tolist())
-    assert m.monthly["ptce_bridges_firm"] == 3
-    assert np.all(np.isin(p.state[stalled], (S.EMPLOYED_TEMP, S.EMPLOYED_DURABLE)))
+    assert np.array_equal(p.state, before)
+    rec = referred(m)
+    assert sorted(rec) == sorted(stalled.tolist())
+    firms = np.array([rec[int(s)] for s in stalled])
+    assert np.array_equal(m.firms.sector[firms], np.argmax(p.skill[stalled], axis=1))
+    only_referrals_apply(m)
+    p.barriers[stalled] = 0.0
+    p.skill[stalled] = 0.9
+    m.matching()
+    hired = stalled[np.isin(p.state[stalled], EMPLOYED)]
+    assert hired.size > 0 and m.monthly["ptce_bridges_firm"] == hired.size
+    assert np.array_equal(p.employer[hired], firms[np.isin(stalled, hired)])
 
 
 def test_bridges_move_stalled_routes_to_another_activity() -> None:
@@ -459,40 +524,38 @@ def test_bridges_move_stalled_routes_to_another_activity() -> None:
     assert np.all(np.bincount(p.siae[p.state == S.SIAE], minlength=st.n) <= st.posts)
 
 
-def test_immersions_reveal_skills_hire_and_track() -> None:
-    """Catches immersions of ineligible persons, hosts that are not members, skills not
-    revealed in the host's sector, hires beyond the host's vacancies, or participants not
-    recorded."""
+def test_immersions_reveal_skills_recommend_and_track() -> None:
+    """Catches immersions of ineligible persons, hosts that are not members or beyond their
+    hosting capacity, skills not revealed in the host's sector, a host's hire without the
+    matching, or participants not recorded."""
     m = pole({"member_share_firms": 0.3}, immersions={"cost_per_action": 1.0,
-                                                      "hire_probability": 1.0})
+                                                      "hosts_per_firm": 2})
     p, co, firms = m.persons, m.coordinator, m.firms
     co._trust = 0.5
     p.hidden_skill[:] = 0.2
     p.skill[:] = 0.3
-    budget(m, "immersions", 8.0)
-    vac = firms.vacancies.copy()
+    n_members = int(firms.member.sum())
+    budget(m, "immersions", 10.0 * n_members)  # cases for more than the hosting capacity
     m.monthly = dict.fromkeys(MONTHLY, 0.0)
     before = p.state.copy()
     co.levers["immersions"].place_immersions()
     part = co.pmsmp.slot[co.pmsmp.group == 1]
-    assert part.size == 8 and m.monthly["ptce_immersions"] == 8
-    assert np.all(before[part] == S.UNEMPLOYED)
+    assert part.size == 2 * n_members == m.monthly["ptce_immersions"]
+    assert np.all(np.isin(before[part], (S.UNEMPLOYED, S.SIAE)))
+    assert np.array_equal(p.state, before)
     host = p.known_firm[part]
     assert firms.member[host].all()
+    assert np.all(np.bincount(host, minlength=firms.n) <= 2)
     hs = firms.sector[host]
     assert np.allclose(p.skill[part, hs], 0.5) and np.all(p.hidden_skill[part, hs] == 0)
-    hired = part[np.isin(p.state[part], (S.EMPLOYED_TEMP, S.EMPLOYED_DURABLE))]
-    assert m.monthly["ptce_immersion_hires"] == hired.size
-    per_host = np.bincount(p.employer[hired], minlength=firms.n)
-    assert np.all(per_host <= vac)
-    wanted = np.bincount(host, minlength=firms.n)
-    assert hired.size == np.minimum(wanted, vac).sum()
+    assert referred(m) == dict(zip(part.tolist(), host.tolist(), strict=True))
+    assert np.allclose(m.signals.read(part, host), m.params.matching.immersion_precision)
     comps = co.pmsmp.slot[co.pmsmp.group == 0]
     assert comps.size > 0 and not np.isin(comps, part).any()
 
 
-def test_immersions_nothing_without_member_firms_or_budget() -> None:
-    """Catches immersions without a member firm or without cases."""
+def test_immersions_nothing_without_member_firms_hosts_or_budget() -> None:
+    """Catches immersions without a member firm, without hosting capacity or without cases."""
     m = pole({"member_share_firms": 0.0}, immersions={})
     budget(m, "immersions", 50.0)
     m.coordinator.levers["immersions"].place_immersions()
@@ -501,6 +564,10 @@ def test_immersions_nothing_without_member_firms_or_budget() -> None:
     budget(m, "immersions", 0.0)
     m.coordinator.levers["immersions"].place_immersions()
     assert m.coordinator.pmsmp.slot.size == 0
+    m = pole(immersions={"hosts_per_firm": 0})
+    budget(m, "immersions", 50.0)
+    m.coordinator.levers["immersions"].place_immersions()
+    assert m.coordinator.pmsmp.slot.size == 0 and len(m.referrals) == 0
 
 
 def test_coordinated_training_adds_seats_and_idles_back() -> None:
@@ -527,8 +594,9 @@ def test_coordinated_training_adds_seats_and_idles_back() -> None:
     assert np.all(prog.seats == 0)  # no member programme: nothing steered
 
 
-def test_coordinated_training_places_graduates_in_their_sector() -> None:
-    """Catches graduates placed outside their programme's sector or while still employed."""
+def test_coordinated_training_recommends_graduates_in_their_sector() -> None:
+    """Catches graduates recommended outside their programme's sector or while no longer
+    jobseekers, or placed by the lever itself."""
     m = pole(coordinated_training={})
     p, co, prog = m.persons, m.coordinator, m.programmes
     lever = co.levers["coordinated_training"]
@@ -538,17 +606,20 @@ def test_coordinated_training_places_graduates_in_their_sector() -> None:
     m.graduates = (grads, programmes)
     budget(m, "coordinated_training", 100.0)
     m.monthly = dict.fromkeys(MONTHLY, 0.0)
+    before = p.state.copy()
     lever.place_graduates()
-    placed = grads[:3][np.isin(p.state[grads[:3]], (S.EMPLOYED_TEMP, S.EMPLOYED_DURABLE))]
-    assert placed.size == m.monthly["ptce_training_placements"] > 0
+    assert np.array_equal(p.state, before)
+    rec = referred(m)
+    assert 0 < len(rec) and set(rec) <= set(grads[:3].tolist())
     sectors = dict(zip(grads.tolist(), prog.sector[programmes].tolist(), strict=True))
-    assert all(m.firms.sector[p.employer[s]] == sectors[int(s)] for s in placed)
-    assert p.state[grads[3]] == S.INACTIVE
+    assert all(m.firms.sector[f] == sectors[s] for s, f in rec.items())
+    assert m.firms.member[list(rec.values())].all()
 
 
 def test_incubation_creates_a_member_activity_after_its_steps() -> None:
     """Catches an activity created before the seven steps, a project that advances without
-    cases, or jobs that do not go first to SIAE employees near their route's end."""
+    cases, candidates that are not first SIAE employees near their route's end, or an
+    activity staffed without its own recruitment."""
     m = pole(incubation={"months_per_step": 1.0, "cases_per_month": 1.0,
                          "jobs_per_activity": 3, "sector": "construction"})
     p, co = m.persons, m.coordinator
@@ -570,14 +641,22 @@ def test_incubation_creates_a_member_activity_after_its_steps() -> None:
     assert m.firms.sector[-1] == m.sector_names.index("construction")
     assert m.monthly["ptce_activities_incubated"] == 1
     assert m.monthly["ptce_jobs_created"] == 3
-    staff = np.flatnonzero(p.employer == n_firms)
-    assert staff.size == 3 and np.isin(near, staff).all()
+    assert not np.isin(p.employer, [n_firms]).any()  # the activity recruits by itself
+    rec = referred(m)
+    assert len(rec) == 3 * 3 and set(near.tolist()) <= set(rec)
+    assert set(rec.values()) == {n_firms}
     assert ("firm", n_firms) in co.network
+    only_referrals_apply(m)
+    p.barriers[list(rec)] = 0.0
+    m.matching()
+    staff = np.flatnonzero(p.employer == n_firms)
+    assert 0 < staff.size <= 3 and np.isin(staff, list(rec)).all()
+    assert m.monthly["ptce_incubation_hires"] == staff.size
 
 
 def test_follow_up_replaces_followed_leavers() -> None:
     """Catches leavers of non-member SIAE followed, follow-ups that never end, or followed
-    jobseekers not re-placed."""
+    jobseekers not recommended to member firms."""
     m = pole(follow_up={"months": 2, "cost_per_action": 1.0})
     p, co = m.persons, m.coordinator
     lever = co.levers["follow_up"]
@@ -602,10 +681,10 @@ def test_follow_up_replaces_followed_leavers() -> None:
     lever.register_leavers()
     m.month = 2
     lever.replace_leavers()
-    placed = m.monthly["ptce_follow_up_replacements"]
-    assert placed > 0
-    assert np.isin(p.state[leavers[:3]], (S.EMPLOYED_TEMP, S.EMPLOYED_DURABLE)).sum() == placed
-    assert p.state[leavers[3]] == S.UNEMPLOYED
+    assert np.all(p.state[leavers] == S.UNEMPLOYED)  # recommended, not placed
+    rec = referred(m)
+    assert 0 < len(rec) and set(rec) <= set(leavers[:3].tolist())
+    assert m.firms.member[list(rec.values())].all()
 
 
 def test_all_levers_run_a_small_horizon_within_budget() -> None:
@@ -619,3 +698,28 @@ def test_all_levers_run_a_small_horizon_within_budget() -> None:
         lv.action_cost for lv in m.coordinator.levers.values()) * len(LEVERS) + 1e-9)
     assert np.all(s["ptce_capacity"] == pytest.approx(m.coordinator.capacity()))
     assert np.all((s["ptce_trust"] > 0) & (s["ptce_trust"] <= 1))
+
+
+@pytest.mark.parametrize("name", LEVERS)
+def test_no_lever_hires_anyone_by_itself(name: str) -> None:
+    """Each lever's hooks, called on a running pole with ample cases, never move a person
+    who is out of work or in an SIAE into an ordinary job: only a firm's own recruitment at
+    the matching does (the issue's "no placement by decree"). Catches a lever that calls
+    ``TerritoryModel.hire`` or sets a job state itself."""
+    m = pole(persons=1500, months=12, incubation={"months_per_step": 0.5},
+             **{n: {} for n in LEVERS if n != "incubation"})
+    for _ in range(3):
+        m.step()
+    m.monthly = dict.fromkeys(MONTHLY, 0.0)
+    m.referrals.take()  # last month's immersions' recommendations are read: none pending
+    lever = m.coordinator.levers[name]
+    budget(m, name, 1000.0)
+    lever.progress = 100.0 if name == "incubation" else 0.0
+    out_of_work = np.isin(m.persons.state, (S.UNEMPLOYED, S.SIAE, S.INACTIVE, S.TRAINING))
+    for _phase, fn in lever.hooks():
+        fn()
+    now_employed = np.isin(m.persons.state, EMPLOYED)
+    assert not (out_of_work & now_employed).any()
+    assert m.monthly.get("ptce_referrals", 0) == len(m.referrals)
+    if name in ("immersions", "incubation"):  # they act at once on such a pole
+        assert len(m.referrals) > 0

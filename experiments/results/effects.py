@@ -75,23 +75,54 @@ def durable_months(result: RunResult, months: int, window: int = WINDOW) -> pd.S
     return pd.Series(overlap, index=durable["person_id"].to_numpy()).groupby(level=0).sum()
 
 
+def situation_at(result: RunResult, person_ids: np.ndarray, months: np.ndarray
+                 ) -> np.ndarray:
+    """Each person's situation ("STATE|organisation") during month ``months[i]`` of the
+    horizon, from the run's spells; "" where the person had no spell then."""
+    spells = result.spells
+    out = np.full(len(person_ids), "", dtype=object)
+    if spells.empty or len(person_ids) == 0:
+        return out
+    asked = pd.DataFrame({"person_id": np.asarray(person_ids), "month": np.asarray(months),
+                          "row": np.arange(len(person_ids))})
+    joined = asked.merge(spells[spells["person_id"].isin(asked["person_id"])], on="person_id")
+    hit = joined[(joined["start"] <= joined["month"]) & (joined["month"] < joined["end"])]
+    where = (hit["organisation"].astype(str) if "organisation" in hit
+             else pd.Series("", index=hit.index))
+    out[hit["row"].to_numpy()] = (hit["state"].astype(str) + "|" + where).to_numpy()
+    return out
+
+
 def decompose(with_ptce: RunResult, without: RunResult, months: int,
               window: int = WINDOW) -> dict[str, float]:
     """Gross, displacement and net effect on durable jobs of one pair of runs on a common
     seed, person by person (persons keep their ids across the pair: same seats, same draws).
 
-    ``gross_durable_jobs_treated``: persons the pole acted on (``meta["ptce_treated"]``),
-    against their own counterfactual selves; ``displacement_durable_jobs``: everyone else,
-    whose jobs the treated may have taken (or, through new jobs, left); ``net_durable_jobs``:
-    the zone, their sum, equal to the paired difference of ``durable_employment``. Each is
-    in persons in durable jobs, mean of the last ``window`` months."""
+    ``gross_durable_jobs_treated``: persons the pole acted on (``meta["ptce_treated"]``)
+    against their own counterfactual selves, counting those who were in the same situation
+    (state and organisation) in both runs the month before the pole first acted on them. A
+    treated person whose situation already differed had been moved by the pole's effect on
+    others before it acted on them (the pole picks jobseekers, and the jobseekers of the run
+    with the pole include those its beneficiaries displaced): their difference is counted
+    with everyone else's in ``displacement_durable_jobs``, whose jobs the treated may have
+    taken (or, through new jobs, left); ``net_durable_jobs``: the zone, their sum, equal to
+    the paired difference of ``durable_employment``. Each is in persons in durable jobs, mean
+    of the last ``window`` months; ``treated_persons`` and ``treated_comparable`` count the
+    treated and those of the gross effect."""
     treated = np.asarray(with_ptce.meta.get("ptce_treated", np.empty(0, np.int64)))
+    first = np.asarray(with_ptce.meta.get("ptce_treated_month",
+                                          np.zeros(treated.size, np.int64)))
+    before = np.maximum(first - 1, 0)
+    same = situation_at(with_ptce, treated, before) == situation_at(without, treated, before)
+    comparable = treated[same]
     a = durable_months(with_ptce, months, window)
     b = durable_months(without, months, window)
     diff = a.sub(b, fill_value=0).astype(float) / window
-    gross = float(diff[diff.index.isin(treated)].sum())
+    gross = float(diff[diff.index.isin(comparable)].sum())
     net = float(diff.sum())
-    return {"treated_persons": float(treated.size), "gross_durable_jobs_treated": gross,
+    return {"treated_persons": float(treated.size),
+            "treated_comparable": float(comparable.size),
+            "gross_durable_jobs_treated": gross,
             "displacement_durable_jobs": net - gross, "net_durable_jobs": net}
 
 

@@ -206,23 +206,23 @@ LABELS: dict[str, Label] = {
 #: What the pole did (outcomes of the run with the PTCE), in words.
 ACTIVITY_LABELS: dict[str, tuple[str, str]] = {
     "ptce_bridges_siae": ("Passerelles entre SIAE membres", "Bridges between member SIAE"),
-    "ptce_bridges_firm": ("Passages accélérés d'une SIAE vers une entreprise membre",
-                          "Fast-tracks from a SIAE to a member firm"),
+    "ptce_bridges_firm": ("Salariés de SIAE recommandés et embauchés par une entreprise membre",
+                          "SIAE employees recommended and hired by a member firm"),
     "ptce_immersions": ("Immersions (PMSMP) dans les entreprises membres",
                         "Immersions (PMSMP) in member firms"),
-    "ptce_immersion_hires": ("Embauches à l'issue d'une immersion",
-                             "Hires at the end of an immersion"),
+    "ptce_immersion_hires": ("Embauches par l'hôte après une immersion",
+                             "Hires by the host after an immersion"),
     "ptce_shared_jobs": ("Emplois partagés créés", "Shared jobs made"),
     "ptce_skills_revealed": ("Personnes dont les compétences ont été révélées",
                              "Persons whose skills were revealed"),
     "ptce_skills_matched": ("Embauches après révélation des compétences",
                             "Hires after skills were revealed"),
-    "ptce_training_placements": ("Stagiaires placés dans les entreprises membres",
-                                 "Trainees placed in member firms"),
+    "ptce_training_placements": ("Stagiaires recommandés et embauchés par une entreprise membre",
+                                 "Trainees recommended and hired by a member firm"),
     "ptce_activities_incubated": ("Activités créées par l'incubation",
                                   "Activities created by incubation"),
-    "ptce_follow_up_replacements": ("Sortants suivis replacés après la fin d'un emploi",
-                                    "Followed leavers re-placed after a job ended"),
+    "ptce_follow_up_replacements": ("Sortants suivis recommandés et embauchés",
+                                    "Followed leavers recommended and hired"),
 }
 
 #: Lever name -> (French, English).

@@ -492,8 +492,8 @@ def build_report(params: TerritoryParams, scenario_file: Path, result: EffectRes
         elif lever == "follow_up":
             extra = t(f"suivi pendant {spec.months} mois", f"followed for {spec.months} months")
         elif lever == "immersions":
-            extra = t(f"probabilité d'embauche par l'hôte : {pct(spec.hire_probability)}",
-                      f"host's hire probability: {pct(spec.hire_probability)}")
+            extra = t(f"{spec.hosts_per_firm} immersion(s) à la fois par entreprise membre",
+                      f"{spec.hosts_per_firm} immersion(s) at a time per member firm")
         lever_rows.append([label, pct(spec.intensity), pct(spec.success), extra])
     kind = fr.words(fr.KIND_LABELS, ptce.kind, lang)
     if ptce.sectors:

@@ -34,17 +34,23 @@ PTCE_SERIES_DOCS: dict[str, str] = {
     "ptce_trust": "members' trust in the pole: mean weight of their ties to the coordinator",
     "ptce_network_density": "density of the ties between members (hub excluded)",
     "ptce_bridges_siae": "bridges from a SIAE to another member SIAE",
-    "ptce_bridges_firm": "fast-tracks from a SIAE to a member firm (hires)",
+    "ptce_bridges_firm": "hires by a member firm of a SIAE employee the pole recommended",
     "ptce_immersions": "PMSMP immersions started in member firms",
     "ptce_immersion_hires": "hires by the host at the end of an immersion",
     "ptce_shared_jobs": "short contracts turned into durable shared jobs",
     "ptce_skills_revealed": "persons whose hidden skills the skills exchange revealed",
     "ptce_skills_matched": "hires of persons whose skills were revealed",
     "ptce_training_seats_added": "co-training seats funded this month",
-    "ptce_training_placements": "trainees placed in member firms on completion",
+    "ptce_training_placements": "hires of completers by the member firm they were recommended to",
     "ptce_activities_incubated": "new activities created by incubation",
     "ptce_jobs_created": "positions of the new activities",
-    "ptce_follow_up_replacements": "followed SIAE leavers re-placed after a job ended",
+    "ptce_follow_up_replacements": "hires of followed SIAE leavers by the member firm they were "
+                                   "recommended to",
+    "ptce_referrals": "persons the pole recommended to a firm (the firm decides at matching)",
+    "ptce_skills_referral_hires": "hires of revealed persons by the member firm they were "
+                                  "recommended to",
+    "ptce_incubation_hires": "hires by a new activity among the candidates the pole "
+                             "recommended",
 }
 
 
@@ -68,7 +74,8 @@ class PTCECoordinator(mesa.Agent):
         self.budget: dict[str, float] = dict.fromkeys(LEVERS, 0.0)
         self.used: dict[str, float] = dict.fromkeys(LEVERS, 0.0)
         self.pmsmp = PMSMPTracker(model)
-        #: ids of the persons the pole acted on (a case spent on them), one array per action
+        #: ids of the persons the pole acted on (a case spent on them) and the month of the
+        #: horizon it did, one (2, n) array per action
         self._treated: list[np.ndarray] = []
         self.levers: dict[str, Lever] = {
             name: cls(self) for name, cls in LEVER_CLASSES.items()
@@ -210,6 +217,7 @@ class PTCECoordinator(mesa.Agent):
             carry = min(left[name], self.levers[name].action_cost) if cap > 0 else 0.0
             self.budget[name] = cap * intensity / total + max(carry, 0.0)
         self.model.monthly["ptce_capacity"] = cap
+        self.model.referrals.relief = p.trust.vouching * self._trust
         self.model.monthly["ptce_coordination_cost"] = p.budget_per_year / 12.0 * p.funding
 
     def spend(self, lever: str, actions: int, cost: float) -> int:
@@ -227,16 +235,33 @@ class PTCECoordinator(mesa.Agent):
 
     def treat(self, slots: np.ndarray) -> None:
         """Record that the pole acted on the persons ``slots`` (a case was spent on them,
-        whatever came of it): the treated of the gross effect (``ptce effect``)."""
+        whatever came of it) this month: the treated of the gross effect (``ptce effect``)."""
         if slots.size:
-            self._treated.append(self.model.persons.person_id[slots].copy())
+            m = self.model
+            self._treated.append(np.stack([
+                m.persons.person_id[slots],
+                np.full(slots.size, m.month - m.burn_in, dtype=np.int64)]))
+
+    def _first_treatments(self) -> np.ndarray:
+        """(2, n) array: distinct treated person ids, sorted, and the month of the horizon
+        the pole first acted on each."""
+        if not self._treated:
+            return np.empty((2, 0), dtype=np.int64)
+        rows = np.concatenate(self._treated, axis=1)
+        order = np.lexsort((rows[1], rows[0]))
+        rows = rows[:, order]
+        first = np.concatenate([[True], rows[0, 1:] != rows[0, :-1]])
+        self._treated = [rows[:, first]]
+        return self._treated[0].copy()
 
     def treated_person_ids(self) -> np.ndarray:
         """The distinct ids of the persons the pole has acted on so far, sorted."""
-        if not self._treated:
-            return np.empty(0, dtype=np.int64)
-        self._treated = [np.unique(np.concatenate(self._treated))]
-        return self._treated[0].copy()
+        return self._first_treatments()[0]
+
+    def treated_first_months(self) -> np.ndarray:
+        """The month of the horizon (0 = its first) in which the pole first acted on each
+        person of :meth:`treated_person_ids`, in the same order."""
+        return self._first_treatments()[1]
 
     def count(self, name: str, value: float) -> None:
         self.model.monthly[name] = self.model.monthly.get(name, 0.0) + value

@@ -1,8 +1,10 @@
 """The PTCE levers (DESIGN 4.4). One class per lever; each says after which phases it acts.
 
 Every action uses coordination cases (``PTCECoordinator.spend``) and succeeds with a
-probability that grows with trust. Selections are vectorised; loops run over sectors or
-organisations only.
+probability that grows with trust. No lever hires anyone: a lever changes what an
+employer knows (a recommendation, ``model/referrals.py``; a signal, ``model.signals``;
+revealed skills) or what a structure can offer, and the firms decide at the matching.
+Selections are vectorised; loops run over sectors or organisations only.
 """
 
 from __future__ import annotations
@@ -70,27 +72,47 @@ class Lever:
         """Each person's best visible-skill sector."""
         return np.argmax(self.model.persons.skill[slots], axis=1)
 
-    def place_in_member_firms(self, slots: np.ndarray, sectors: np.ndarray,
-                              durable_boost: float = 1.0) -> np.ndarray:
-        """Hire ``slots`` into open vacancies of member firms of their ``sectors`` (one each,
-        while vacancies last). Returns the slots placed."""
+    def refer_to_member_firms(self, slots: np.ndarray, sectors: np.ndarray, counter: str
+                              ) -> tuple[np.ndarray, np.ndarray]:
+        """Recommend ``slots`` to member firms of their ``sectors`` with an open vacancy (one
+        person per open seat, while seats last; ``model/referrals.py``): the firm decides at
+        the next matching, and its hires are counted in ``counter``. Returns the slots
+        recommended and the firms they were recommended to."""
         firms = self.model.firms
         open_member = firms.member & (firms.vacancies > 0)
+        none = np.empty(0, dtype=np.int64)
         if slots.size == 0 or not open_member.any():
-            return np.empty(0, dtype=np.int64)
-        rng = self.rng
-        seats = rng.permutation(np.repeat(np.flatnonzero(open_member),
-                                          firms.vacancies[open_member]))
-        seats = seats[np.argsort(firms.sector[seats], kind="stable")]  # grouped by sector
-        first = np.searchsorted(firms.sector[seats], np.arange(firms.n_sectors))
-        count = np.diff(np.append(first, seats.size))
-        order = np.argsort(sectors, kind="stable")
-        slots, sectors = slots[order], sectors[order]
-        rank = np.arange(sectors.size) - np.searchsorted(sectors, sectors)
-        ok = rank < count[sectors]  # one open seat of the person's sector each
-        hired, hosts = slots[ok], seats[first[sectors[ok]] + rank[ok]]
-        self.model.hire(hired, hosts, durable_boost)
-        return hired
+            return none, none
+        seats = self.rng.permutation(np.repeat(np.flatnonzero(open_member),
+                                               firms.vacancies[open_member]))
+        ok, hosts = _seats_in_sector(seats, firms.sector[seats], sectors, firms.n_sectors)
+        referred, to = slots[ok], hosts[ok]
+        self.refer(referred, to, counter)
+        return referred, to
+
+    def refer(self, slots: np.ndarray, firms: np.ndarray, counter: str) -> None:
+        """Recommend ``slots`` to ``firms``; the firms' hires of them count in ``counter``."""
+        self.model.referrals.write(slots, firms, counter)
+        self.coordinator.count("ptce_referrals", slots.size)
+
+
+def _seats_in_sector(seats: np.ndarray, seat_sector: np.ndarray, sectors: np.ndarray,
+                     n_sectors: int) -> tuple[np.ndarray, np.ndarray]:
+    """One of ``seats`` (firm indices, in the order they are offered) of each person's
+    ``sectors``, while they last: (has a seat, the seat's firm; -1 where none), in the
+    persons' order."""
+    order = np.argsort(seat_sector, kind="stable")
+    seats, seat_sector = seats[order], seat_sector[order]
+    first = np.searchsorted(seat_sector, np.arange(n_sectors))
+    count = np.diff(np.append(first, seats.size))
+    porder = np.argsort(sectors, kind="stable")
+    ranked = sectors[porder]
+    rank = np.empty(sectors.size, dtype=np.int64)
+    rank[porder] = np.arange(ranked.size) - np.searchsorted(ranked, ranked)
+    ok = rank < count[sectors]
+    host = np.full(sectors.size, -1, dtype=np.int64)
+    host[ok] = seats[first[sectors[ok]] + rank[ok]]
+    return ok, host
 
 
 class Bridges(Lever):
@@ -115,12 +137,12 @@ class Bridges(Lever):
         chosen = _pick(self.model, "ptce.bridges", cand, n)
         co.treat(chosen)
         ok = chosen[self.rng.random(chosen.size) < co.success_probability(self.p.success)]
-        origin = p.siae[ok].copy()
-        hired = self.place_in_member_firms(ok, self.best_sector(ok), durable_boost=1.5)
-        if hired.size:
-            co.joint_actions("siae", origin[_positions(ok, hired)], "firm", p.employer[hired])
-        co.count("ptce_bridges_firm", hired.size)
-        rest = ok[~np.isin(ok, hired, kind="sort")]
+        # a recommendation to a member firm with a seat in the person's best sector (the
+        # firm decides, reading the SIAE's reference), else a move to another member SIAE
+        referred, to = self.refer_to_member_firms(ok, self.best_sector(ok), "ptce_bridges_firm")
+        if referred.size:
+            co.joint_actions("siae", p.siae[referred], "firm", to)
+        rest = ok[~np.isin(ok, referred, kind="sort")]
         self._to_other_siae(rest, in_siae)
 
     def _to_other_siae(self, slots: np.ndarray, in_siae: np.ndarray) -> None:
@@ -154,8 +176,11 @@ class Bridges(Lever):
 
 
 class Immersions(Lever):
-    """PMSMP: jobseekers and SIAE employees spend a month in a member firm; the host sees
-    their real skills and may hire. Participants and matched non-participants are tracked."""
+    """PMSMP: jobseekers and SIAE employees spend a month in a member firm, within each
+    firm's hosting capacity, keeping their status; the host sees them work (their real skill
+    in its sector, and a signal on their productivity) and, at the next matching, considers
+    them as known applicants: it hires them only if it has a vacancy and finds them
+    acceptable. Participants and matched non-participants are tracked."""
 
     name = "immersions"
 
@@ -166,11 +191,12 @@ class Immersions(Lever):
         m, p, co = self.model, self.model.persons, self.coordinator
         firms = m.firms
         members = np.flatnonzero(firms.member)
-        if members.size == 0:
+        capacity = members.size * self.p.hosts_per_firm
+        if capacity == 0:
             return
         eligible = np.flatnonzero((p.state == S.UNEMPLOYED)
                                   | ((p.state == S.SIAE) & (p.months_in_state >= 2)))
-        n = co.spend(self.name, eligible.size, self.p.cost_per_action)
+        n = co.spend(self.name, min(eligible.size, capacity), self.p.cost_per_action)
         if n == 0:
             return
         # the n smallest person draws take part; the next ones (a random subset of the
@@ -185,36 +211,34 @@ class Immersions(Lever):
         chosen = eligible[:n]
         co.treat(chosen)
         co.pmsmp.start(chosen, eligible[n:], keys[n:])
-        sector = self.best_sector(chosen)
-        # a host of the person's best sector when the pole has one, else any member firm
-        rng = self.rng
-        members = members[np.argsort(firms.sector[members], kind="stable")]
-        first = np.searchsorted(firms.sector[members], np.arange(firms.n_sectors))
-        count = np.diff(np.append(first, members.size))
-        u = rng.random(chosen.size)
-        in_sector = count[sector] > 0
-        pick = np.where(in_sector, first[sector] + (u * count[sector]).astype(np.int64),
-                        (u * members.size).astype(np.int64))
-        host = members[pick]
+        # hosting seats: hosts_per_firm per member firm; one of the person's best sector
+        # when one is left, else any seat left
+        seats = self.rng.permutation(np.repeat(members, self.p.hosts_per_firm))
+        ok, host = _seats_in_sector(seats, firms.sector[seats], self.best_sector(chosen),
+                                    firms.n_sectors)
+        left = seats[~np.isin(np.arange(seats.size), _seat_positions(seats, host[ok]))]
+        host[~ok] = left[: int((~ok).sum())]
         hs = firms.sector[host]
         p.skill[chosen, hs] = np.minimum(p.skill[chosen, hs] + p.hidden_skill[chosen, hs], 1.0)
         p.hidden_skill[chosen, hs] = 0.0
         p.known_firm[chosen] = host
         # the host has seen the person work: a signal on their productivity (section 4.7)
         m.signals.write(chosen, host, m.params.matching.immersion_precision, "pmsmp")
-        origin_siae = p.siae[chosen]
         co.count("ptce_immersions", chosen.size)
-        wants = rng.random(chosen.size) < co.success_probability(self.p.hire_probability)
-        hire, at = chosen[wants], host[wants]
-        # one hire per open vacancy of the host
-        order = np.argsort(at, kind="stable")
-        hire, at = hire[order], at[order]
-        rank = np.arange(at.size) - np.searchsorted(at, at)
-        ok = rank < firms.vacancies[at]
-        m.hire(hire[ok], at[ok], durable_boost=2.0)
-        co.count("ptce_immersion_hires", int(ok.sum()))
+        self.refer(chosen, host, "ptce_immersion_hires")
+        origin_siae = p.siae[chosen]
         from_member = (origin_siae != NO_ORG) & m.structures.member[np.maximum(origin_siae, 0)]
         co.joint_actions("siae", origin_siae[from_member], "firm", host[from_member])
+
+
+def _seat_positions(seats: np.ndarray, taken: np.ndarray) -> np.ndarray:
+    """Positions in ``seats`` (firm indices, repeated once per seat) of the seats ``taken``
+    (one position per element, the first free ones of each firm)."""
+    order = np.argsort(seats, kind="stable")
+    sorted_seats = seats[order]
+    t = np.sort(taken)
+    rank = np.arange(t.size) - np.searchsorted(t, t)
+    return order[np.searchsorted(sorted_seats, t) + rank]
 
 
 class SharedJobs(Lever):
@@ -285,9 +309,11 @@ class SkillsExchange(Lever):
         self.revealed[ok] = True
         self.revealed_id = np.concatenate([self.revealed_id, p.person_id[ok]])
         co.count("ptce_skills_revealed", ok.size)
-        # the exchange matches revealed skills to members' unmet needs (open vacancies)
-        placed = self.place_in_member_firms(ok, self.best_sector(ok))
-        co.joint_actions("firm", p.employer[placed], "firm", p.employer[placed])
+        # the exchange recommends the revealed skills to members' unmet needs (open
+        # vacancies of their best sector); the firms decide at the matching
+        _, to = self.refer_to_member_firms(ok, self.best_sector(ok),
+                                           "ptce_skills_referral_hires")
+        co.joint_actions("firm", to, "firm", to)
 
     def count_matches(self) -> None:
         p = self.model.persons
@@ -344,10 +370,10 @@ class CoordinatedTraining(Lever):
         co.treat(slots)
         ok = self.rng.random(slots.size) < co.success_probability(self.p.success)
         slots, programmes = slots[ok], programmes[ok]
-        placed = self.place_in_member_firms(slots, m.programmes.sector[programmes])
-        body = m.programmes.body[programmes[_positions(slots, placed)]]
-        co.joint_actions("training", body, "firm", m.persons.employer[placed])
-        co.count("ptce_training_placements", placed.size)
+        referred, to = self.refer_to_member_firms(slots, m.programmes.sector[programmes],
+                                                  "ptce_training_placements")
+        body = m.programmes.body[programmes[_positions(slots, referred)]]
+        co.joint_actions("training", body, "firm", to)
 
 
 class Incubation(Lever):
@@ -390,14 +416,18 @@ class Incubation(Lever):
         self._staff(firm)
 
     def _staff(self, firm: int) -> None:
+        """Recommend candidates to the new activity, ``candidates_per_job`` per position:
+        first SIAE employees within 6 months of their route's end, then long-term
+        jobseekers; the activity recruits among them at this month's matching (and fills
+        what is left through the ordinary matching later)."""
         m, pp = self.model, self.model.persons
         near_end = np.flatnonzero((pp.state == S.SIAE) & (pp.contract_end - m.month <= 6))
         long_term = np.flatnonzero((pp.state == S.UNEMPLOYED) & (pp.unemployment_spell >= 12))
-        k = int(m.firms.vacancies[firm])
+        k = int(m.firms.vacancies[firm]) * self.p.candidates_per_job
         pool = np.concatenate([self.rng.permutation(near_end), self.rng.permutation(long_term)])
-        hired = pool[:k]
-        self.coordinator.treat(hired)
-        m.hire(hired, np.full(hired.size, firm), durable_boost=3.0)
+        referred = pool[:k]
+        self.coordinator.treat(referred)
+        self.refer(referred, np.full(referred.size, firm), "ptce_incubation_hires")
 
 
 class FollowUp(Lever):
@@ -441,8 +471,7 @@ class FollowUp(Lever):
         chosen = order[:n]
         co.treat(chosen)
         ok = chosen[self.rng.random(chosen.size) < co.success_probability(self.p.success)]
-        placed = self.place_in_member_firms(ok, self.best_sector(ok))
-        co.count("ptce_follow_up_replacements", placed.size)
+        self.refer_to_member_firms(ok, self.best_sector(ok), "ptce_follow_up_replacements")
 
 
 LEVER_CLASSES: dict[str, type[Lever]] = {
