@@ -3,10 +3,11 @@
 The loss of a parameter point is the weighted mean of squared relative errors
 
     L(theta) = sum_i w_i ((m_i(theta) - y_i) / y_i)^2 / sum_i w_i,
-    w_i = confidence_i / (u_i / y_i)^2,
+    w_i = scope_i x confidence_i / (u_i / y_i)^2,
 
 over the fitted targets y_i (uncertainty u_i, confidence factor from
-``targets.CONFIDENCE_WEIGHT``), where m_i(theta) is the moment averaged over ``replications``
+``targets.CONFIDENCE_WEIGHT``, scope_i = ``targets.NATIONAL_WEIGHT`` for a national figure
+and 1 for the zone's own statistics), where m_i(theta) is the moment averaged over ``replications``
 runs whose seeds are the same for every point (common random numbers: replication r uses
 ``SeedSequence(seed).spawn(R)[r]``). A moment a run cannot compute (NaN) counts as a relative
 error of 1.

@@ -34,6 +34,11 @@ DEFAULT_YEAR = 2024
 
 #: Weight factor of each confidence level in the loss (shared/data/README.md: weight
 #: calibration targets according to confidence).
+#: Loss-weight factor of a national figure, against 1 for the zone's own statistics: the
+#: same national value is a target of every zone, so it regularises the fit rather than
+#: identifying the zone (a zone's parameters are pinned by its own data first).
+NATIONAL_WEIGHT = 0.25
+
 CONFIDENCE_WEIGHT: dict[str, float] = {
     "primary": 1.0,
     "mirror": 0.8,
@@ -83,12 +88,15 @@ class Target:
     unit: str = "share"
     fitted: bool = True
     note: str = ""
+    national: bool = False
 
     @property
     def weight(self) -> float:
-        """Loss weight: confidence factor over the squared relative uncertainty."""
+        """Loss weight: confidence factor over the squared relative uncertainty, times
+        :data:`NATIONAL_WEIGHT` for a national figure."""
         rel = self.uncertainty / abs(self.value)
-        return CONFIDENCE_WEIGHT.get(self.confidence, 0.5) / rel**2
+        scope = NATIONAL_WEIGHT if self.national else 1.0
+        return scope * CONFIDENCE_WEIGHT.get(self.confidence, 0.5) / rel**2
 
     def as_dict(self) -> dict[str, object]:
         return {**asdict(self), "weight": self.weight}
@@ -257,20 +265,20 @@ def build_targets(code: str, year: int = DEFAULT_YEAR,
         Target("iae_route_length_mean", route_mean, 1.5, "derived",
                "Dares, route lengths by structure type (leavers 2021) weighted by the type "
                "mix of IAE salariés (2022) over route length", unit="months",
-               note="ACI 12, EI 12, ETTI 7, AI 7 months; uncertainty 1.5 month: the published "
+               national=True, note="ACI 12, EI 12, ETTI 7, AI 7 months; uncertainty 1.5 month: the published "
                "figures are rounded ('about one year', '6 to 8 months')"),
         Target("iae_employed_6m_share", value("iae_leavers_employed_6_months") / 100, 0.04,
                confidence("iae_leavers_employed_6_months"),
-               source("iae_leavers_employed_6_months"),
+               source("iae_leavers_employed_6_months"), national=True,
                note="uncertainty 4 points: survey estimate, and the model counts a new SIAE "
                "contract as employment"),
         Target("job_finding_rate", value("monthly_job_access_rate_ab") / 100, 0.01,
                confidence("monthly_job_access_rate_ab"), source("monthly_job_access_rate_ab"),
-               unit="share per month", note="uncertainty 1 point: seasonal range of the "
+               unit="share per month", national=True, note="uncertainty 1 point: seasonal range of the "
                "quarterly rate; the model's jobseekers are its ILO-like unemployed"),
         Target("long_term_unemployed_share",
                value(LONG_TERM_INDICATOR) / 100, 0.05,
-               confidence(LONG_TERM_INDICATOR), source(LONG_TERM_INDICATOR),
+               confidence(LONG_TERM_INDICATOR), source(LONG_TERM_INDICATOR), national=True,
                note="registered jobseekers (A+B+C) one year or more, the definition of the "
                "model's indicator: its unemployment_spell counts months on the register, kept "
                "during training (category D keeps the registration) and reset on leaving it; "
@@ -278,7 +286,7 @@ def build_targets(code: str, year: int = DEFAULT_YEAR,
                "Uncertainty 5 points: categories B and C (reduced activity, absent from the "
                "model) have longer registrations than A"),
         Target("vacancy_rate", value("job_vacancy_rate") / 100, 0.005,
-               confidence("job_vacancy_rate"), source("job_vacancy_rate"),
+               confidence("job_vacancy_rate"), source("job_vacancy_rate"), national=True,
                note="uncertainty 0.5 point: private sector only, 2023"),
     ]
     for t in types:
