@@ -122,6 +122,14 @@ def calibrate_command(
     year: Annotated[int, typer.Option(help="year of the unemployment-rate target")] = 2024,
     seed: Annotated[int, typer.Option(help="root seed of the replications and sampler")]
         = 20261128,
+    out_of_sample: Annotated[bool, typer.Option(
+        "--out-of-sample/--no-out-of-sample",
+        help="after the fit, fit the zone's 2015-2019 unemployment path (level and response "
+             "to the national cycle) and predict 2021-2024 out of sample: "
+             "out_of_sample.csv and .png in the report folder")] = True,
+    path_only: Annotated[bool, typer.Option(
+        "--path-only", help="only the out-of-sample step, on the zone's calibrated territory "
+        "file as it is (no new fit)")] = False,
     *,
     size: SizeOptions,
 ) -> None:
@@ -131,7 +139,8 @@ def calibrate_command(
     (Markdown + PNG) and a calibrated territory file that extends the territory's. A zone
     without a territory file gets one built from the data. With several --territory, the
     zones are fitted one after the other (each resumable); --scheduler runs the simulations
-    on a Dask cluster.
+    on a Dask cluster. Then (unless --no-out-of-sample) the zone's 2015-2019 quarterly
+    path is fitted and its 2021-2024 path predicted (calibration/paths.py).
     """
     codes = list(dict.fromkeys(t.strip() for t in territories if t.strip()))
     if not codes:
@@ -146,15 +155,73 @@ def calibrate_command(
                        "metropolitan)")
         try:
             build_targets(code, year)
+            if out_of_sample or path_only:
+                from calibration.paths import FIT, PREDICT, observed
+
+                observed(code, FIT[0], PREDICT[1])
         except TargetError as exc:
             raise fail(f"--territory {code}: {exc}") from None
+    if path_only:
+        for code in codes:  # every zone needs its calibrated file before the first runs
+            _calibrated_file(code, territory_out)
     for code in codes:
         # several zones: one report folder each, OUT/CODE
         zone_out = out / code if out is not None and len(codes) > 1 else out
-        _calibrate_zone(code, params=params, trials=trials, replications=replications,
-                        workers=workers, scheduler=scheduler, db=db, sampler=sampler,
-                        out=zone_out, territory_out=territory_out,
-                        territories_dir=territories_dir, year=year, seed=seed, size=size)
+        if not path_only:
+            _calibrate_zone(code, params=params, trials=trials, replications=replications,
+                            workers=workers, scheduler=scheduler, db=db, sampler=sampler,
+                            out=zone_out, territory_out=territory_out,
+                            territories_dir=territories_dir, year=year, seed=seed, size=size)
+        if out_of_sample or path_only:
+            _predict_zone(code, out=zone_out, territory_out=territory_out, workers=workers,
+                          size=size)
+
+
+def _calibrated_file(code: str, territory_out: Path) -> Path:
+    """The zone's calibrated territory file, or exit 2 saying how to make it."""
+    from calibration.targets import TargetError, zone_slug
+
+    try:
+        path = territory_out / f"{zone_slug(code)}.yaml"
+    except TargetError as exc:
+        raise fail(f"--territory {code}: {exc}") from None
+    if not path.is_file():
+        raise fail(f"--path-only: {path}: no calibrated territory file for zone {code}; run "
+                   f"`ptce calibrate --territory {code}` first")
+    return path
+
+
+def _predict_zone(code: str, *, out: Path | None, territory_out: Path, workers: int,
+                  size: Any) -> None:
+    """The out-of-sample step of one zone: fit its 2015-2019 path, predict 2021-2024, write
+    ``out_of_sample.csv`` and ``.png`` beside the report, and add a section to it."""
+    from calibration.paths import fit_path, report_section, write_out_of_sample
+    from calibration.report import REPORT_FILE
+    from calibration.targets import TargetError
+    from scenarios import ScenarioError, load_scenario
+
+    path = _calibrated_file(code, territory_out)
+    try:
+        base = _sized(load_scenario(path), size)
+    except ScenarioError as exc:
+        raise fail(str(exc)) from None
+    started = time.perf_counter()
+    try:
+        fit = fit_path(base, code, workers=workers,
+                       progress=lambda text: err.print(f"{code}: {text}"))
+    except TargetError as exc:
+        raise fail(f"--territory {code}: {exc}") from None
+    report_dir = out or REPORTS_DIR / code
+    files = write_out_of_sample(fit, report_dir, code)
+    report = report_dir / REPORT_FILE
+    if report.is_file():
+        text = report.read_text(encoding="utf-8")
+        text = text.split("\n## Out of sample", 1)[0].rstrip("\n") + "\n"
+        report.write_text(text + report_section(fit), encoding="utf-8")
+    stdout.print(f"{code}: out of sample 2021-2024, median |relative error| "
+                 f"{fit.median_error:.1%} (fit 2015-2019 {fit.fit_error:.1%}; level shift "
+                 f"{fit.level_shift:+.3f}, cycle elasticity {fit.elasticity:g}) in "
+                 f"{time.perf_counter() - started:.0f} s: {files[0]}")
 
 
 def _calibrate_zone(code: str, *, params: Path | None, trials: int, replications: int,

@@ -265,8 +265,8 @@ def build_targets(code: str, year: int = DEFAULT_YEAR,
         Target("iae_route_length_mean", route_mean, 1.5, "derived",
                "Dares, route lengths by structure type (leavers 2021) weighted by the type "
                "mix of IAE salariés (2022) over route length", unit="months",
-               national=True, note="ACI 12, EI 12, ETTI 7, AI 7 months; uncertainty 1.5 month: the published "
-               "figures are rounded ('about one year', '6 to 8 months')"),
+               national=True, note="ACI 12, EI 12, ETTI 7, AI 7 months; uncertainty 1.5 "
+               "month: the published figures are rounded ('about one year', '6 to 8 months')"),
         Target("iae_employed_6m_share", value("iae_leavers_employed_6_months") / 100, 0.04,
                confidence("iae_leavers_employed_6_months"),
                source("iae_leavers_employed_6_months"), national=True,
@@ -274,8 +274,9 @@ def build_targets(code: str, year: int = DEFAULT_YEAR,
                "contract as employment"),
         Target("job_finding_rate", value("monthly_job_access_rate_ab") / 100, 0.01,
                confidence("monthly_job_access_rate_ab"), source("monthly_job_access_rate_ab"),
-               unit="share per month", national=True, note="uncertainty 1 point: seasonal range of the "
-               "quarterly rate; the model's jobseekers are its ILO-like unemployed"),
+               unit="share per month", national=True,
+               note="uncertainty 1 point: seasonal range of the quarterly rate; the model's "
+               "jobseekers are its ILO-like unemployed"),
         Target("long_term_unemployed_share",
                value(LONG_TERM_INDICATOR) / 100, 0.05,
                confidence(LONG_TERM_INDICATOR), source(LONG_TERM_INDICATOR), national=True,

@@ -727,7 +727,28 @@ def CalibrationView(reader: batches.Store, table: pd.DataFrame, version: int,
             solara.FileDownload(lambda: params.to_csv(index=False),
                                 filename=f"calibration{cal_id}_parameters.csv",
                                 label=i18n.t("dl.estimates", lang))
+        OutOfSampleView(row)
         SensitivityView(reader, str(row["territory"]), version)
+
+
+@solara.component
+def OutOfSampleView(row: Any) -> None:
+    """The zone's 2021-2024 path predicted from its 2015-2019 fit, if written beside the
+    calibration's report: the chart and the table."""
+    lang = language.value
+    found = calibrations.out_of_sample(row)
+    if found is None:
+        solara.Text(i18n.t("cal.no_oos", lang), style={"color": MUTED})
+        return
+    table, png = found
+    median = float(table["abs_rel_error"].median())
+    shown = (calibrations.fmt(median, ".1%") if lang == "en"
+             else i18n.percent_text(median, 1, lang))
+    solara.Text(i18n.t("cal.oos", lang, median=shown),
+                style={"font-weight": "bold", "margin-top": "12px"})
+    if png is not None:
+        solara.Image(png, width="760px")
+    solara.DataFrame(calibrations.out_of_sample_table(table, lang), items_per_page=16)
 
 
 @solara.component

@@ -153,6 +153,48 @@ def best_params(row: Any) -> pd.DataFrame:
                         columns=["parameter", "estimate"])
 
 
+def out_of_sample(row: Any) -> tuple[pd.DataFrame, str | None] | None:
+    """The out-of-sample prediction written beside a calibration's report
+    (``out_of_sample.csv``, and the path of ``out_of_sample.png`` if present), or None when
+    the calibration has no report or no prediction."""
+    from pathlib import Path
+
+    report = row.get("report") if isinstance(row, dict) else getattr(row, "report", None)
+    if not report:
+        return None
+    folder = Path(str(report)).parent
+    path = folder / "out_of_sample.csv"
+    if not path.is_file():
+        return None
+    try:
+        table = pd.read_csv(path)
+    except (OSError, ValueError, pd.errors.ParserError):
+        return None
+    if not {"period", "observed", "simulated", "low", "high", "abs_rel_error"} <= set(table):
+        return None
+    png = folder / "out_of_sample.png"
+    return table, (str(png) if png.is_file() else None)
+
+
+def out_of_sample_table(table: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """The prediction's rows in words: quarter, INSEE rate, simulated, band, error."""
+    from dashboards.i18n import percent_text
+
+    def pc(x: float, d: int = 1) -> str:
+        return fmt(x, f".{d}%") if lang == "en" else percent_text(x, d, lang)
+
+    names = _OOS_EN if lang == "en" else _OOS_FR
+    band = [f"[{pc(a)}, {pc(b)}]" for a, b in zip(table["low"], table["high"], strict=True)]
+    return pd.DataFrame({
+        names[0]: table["period"], names[1]: table["observed"].map(pc),
+        names[2]: table["simulated"].map(pc), names[3]: band,
+        names[4]: table["abs_rel_error"].map(pc)})
+
+
+_OOS_FR = ("trimestre", "taux INSEE", "taux simulé", "bande des réplications", "écart relatif")
+_OOS_EN = ("quarter", "INSEE rate", "simulated rate", "band of the runs", "relative error")
+
+
 def list_sensitivity(reader: Store) -> pd.DataFrame:
     """One row per stored sensitivity analysis, newest first (:data:`SENSITIVITY_COLUMNS`;
     ``indices`` counts its stored indices)."""

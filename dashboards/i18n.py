@@ -386,6 +386,14 @@ STRINGS: dict[str, dict[str, str]] = {
                       "calibrated territory: {file}."},
     "cal.no_target": {"fr": "Le calage n° {id} n'a aucune cible enregistrée.",
                       "en": "Calibration #{id} has no stored target."},
+    "cal.oos": {"fr": "Hors échantillon : le chômage de la zone 2021-2024, prédit d'un "
+                      "ajustement sur 2015-2019 (écart relatif médian {median})",
+                "en": "Out of sample: the zone's 2021-2024 unemployment, predicted from a "
+                      "2015-2019 fit (median relative error {median})"},
+    "cal.no_oos": {"fr": "Pas de prédiction hors échantillon pour ce calage "
+                         "(ptce calibrate --territory CODE --path-only).",
+                   "en": "No out-of-sample prediction for this calibration "
+                         "(ptce calibrate --territory CODE --path-only)."},
     "cal.estimates": {"fr": "Paramètres estimés (meilleur essai)",
                       "en": "Parameter estimates (best trial)"},
     "cal.no_estimate": {"fr": "Aucune estimation enregistrée.", "en": "No estimate stored."},

@@ -195,6 +195,7 @@ def test_calibrate_any_zone_and_several_zones(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'zones.sqlite'}"
     args = ["calibrate", "--territory", "2401", "--territory", "7503", "--trials", "2",
             "--replications", "1", "--persons", "600", "--months", "12", "--db", db,
+            "--no-out-of-sample",
             "--territories-dir", str(tmp_path / "territories"),
             "--territory-out", str(tmp_path / "calibrated"), "--out", str(tmp_path / "rep")]
     result = runner.invoke(app, args)

@@ -77,7 +77,7 @@ def write_calibration(db_url: str, folder: Path) -> int:
 
     result = CliRunner().invoke(ptce, [
         "calibrate", "--territory", "7503", "--trials", "2", "--replications", "1",
-        "--persons", "1000", "--months", "12", "--db", db_url,
+        "--persons", "1000", "--months", "12", "--db", db_url, "--no-out-of-sample",
         "--out", str(folder / "report"), "--territory-out", str(folder / "territory")])
     assert result.exit_code == 0, result.output
     store = open_store(db_url)
