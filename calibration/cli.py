@@ -124,12 +124,12 @@ def calibrate_command(
         = 20261128,
     out_of_sample: Annotated[bool, typer.Option(
         "--out-of-sample/--no-out-of-sample",
-        help="after the fit, fit the zone's 2015-2019 unemployment path (level and response "
-             "to the national cycle) and predict 2021-2024 out of sample: "
-             "out_of_sample.csv and .png in the report folder")] = True,
+        help="after the fit, check the zone out of sample: calibrate it again on 2019 "
+             "(FOLDER/fit_2019), fit its 2015-2019 unemployment path (level and response to "
+             "the national cycle) and predict 2021-2024: out_of_sample.csv and .png in the "
+             "report folder")] = True,
     path_only: Annotated[bool, typer.Option(
-        "--path-only", help="only the out-of-sample step, on the zone's calibrated territory "
-        "file as it is (no new fit)")] = False,
+        "--path-only", help="only the out-of-sample check (no fit on --year)")] = False,
     *,
     size: SizeOptions,
 ) -> None:
@@ -161,9 +161,6 @@ def calibrate_command(
                 observed(code, FIT[0], PREDICT[1])
         except TargetError as exc:
             raise fail(f"--territory {code}: {exc}") from None
-    if path_only:
-        for code in codes:  # every zone needs its calibrated file before the first runs
-            _calibrated_file(code, territory_out)
     for code in codes:
         # several zones: one report folder each, OUT/CODE
         zone_out = out / code if out is not None and len(codes) > 1 else out
@@ -173,34 +170,34 @@ def calibrate_command(
                             out=zone_out, territory_out=territory_out,
                             territories_dir=territories_dir, year=year, seed=seed, size=size)
         if out_of_sample or path_only:
-            _predict_zone(code, out=zone_out, territory_out=territory_out, workers=workers,
+            report_dir = zone_out or REPORTS_DIR / code
+            fit_dir = report_dir / FIT_2019
+            # the same fit, on the zone's 2019 rate: nothing from 2021-2024 enters it
+            _calibrate_zone(code, params=params, trials=trials, replications=replications,
+                            workers=workers, scheduler=scheduler, db=db, sampler=sampler,
+                            out=fit_dir, territory_out=fit_dir,
+                            territories_dir=territories_dir, year=PATH_FIT_YEAR, seed=seed,
+                            size=size)
+            _predict_zone(code, out=report_dir, territory_out=fit_dir, workers=workers,
                           size=size)
 
 
-def _calibrated_file(code: str, territory_out: Path) -> Path:
-    """The zone's calibrated territory file, or exit 2 saying how to make it."""
-    from calibration.targets import TargetError, zone_slug
-
-    try:
-        path = territory_out / f"{zone_slug(code)}.yaml"
-    except TargetError as exc:
-        raise fail(f"--territory {code}: {exc}") from None
-    if not path.is_file():
-        raise fail(f"--path-only: {path}: no calibrated territory file for zone {code}; run "
-                   f"`ptce calibrate --territory {code}` first")
-    return path
+#: the out-of-sample check's own calibration: its year and its folder in the zone's report
+PATH_FIT_YEAR = 2019
+FIT_2019 = "fit_2019"
 
 
-def _predict_zone(code: str, *, out: Path | None, territory_out: Path, workers: int,
+def _predict_zone(code: str, *, out: Path, territory_out: Path, workers: int,
                   size: Any) -> None:
-    """The out-of-sample step of one zone: fit its 2015-2019 path, predict 2021-2024, write
-    ``out_of_sample.csv`` and ``.png`` beside the report, and add a section to it."""
+    """The out-of-sample step of one zone, from its 2019 calibration in ``territory_out``:
+    fit its 2015-2019 path, predict 2021-2024, write ``out_of_sample.csv`` and ``.png`` in
+    ``out``, and add a section to the report there."""
     from calibration.paths import fit_path, report_section, write_out_of_sample
     from calibration.report import REPORT_FILE
-    from calibration.targets import TargetError
+    from calibration.targets import TargetError, zone_slug
     from scenarios import ScenarioError, load_scenario
 
-    path = _calibrated_file(code, territory_out)
+    path = territory_out / f"{zone_slug(code)}.yaml"
     try:
         base = _sized(load_scenario(path), size)
     except ScenarioError as exc:
@@ -211,9 +208,8 @@ def _predict_zone(code: str, *, out: Path | None, territory_out: Path, workers: 
                        progress=lambda text: err.print(f"{code}: {text}"))
     except TargetError as exc:
         raise fail(f"--territory {code}: {exc}") from None
-    report_dir = out or REPORTS_DIR / code
-    files = write_out_of_sample(fit, report_dir, code)
-    report = report_dir / REPORT_FILE
+    files = write_out_of_sample(fit, out, code)
+    report = out / REPORT_FILE
     if report.is_file():
         text = report.read_text(encoding="utf-8")
         text = text.split("\n## Out of sample", 1)[0].rstrip("\n") + "\n"

@@ -41,9 +41,10 @@ END = PREDICT[1]
 #: remaining drift alone mimics the 2015-2017 decline)
 PATH_BURN_IN = 120
 #: grid of the fit: level shifts (added to demand.jobs_per_active) and cycle elasticities
-LEVEL_SHIFTS: tuple[float, ...] = (-0.09, -0.075, -0.06, -0.045, -0.03, -0.015, 0.0, 0.015)
+LEVEL_SHIFTS: tuple[float, ...] = tuple(round(-0.15 + 0.015 * i, 3) for i in range(12))
 ELASTICITIES: tuple[float, ...] = (0.0, 1.0, 2.0, 3.0, 4.0, 6.0)
 OUT_OF_SAMPLE_FILE = "out_of_sample.csv"
+PATH_FIT_FILE = "path_fit.json"  # the fitted level shift and elasticity, beside the CSV
 OUT_OF_SAMPLE_COLUMNS = ("moment", "period", "observed", "simulated", "low", "high",
                          "abs_rel_error")
 
@@ -195,16 +196,23 @@ def fit_path(base: TerritoryParams, code: str, *, replications: int = 1, seed: i
 
 
 def write_out_of_sample(fit: PathFit, folder: Path, zone: str) -> list[Path]:
-    """``out_of_sample.csv`` and ``out_of_sample.png`` (observed against simulated path,
-    with the band, the fitted and the predicted windows) in ``folder``."""
+    """``out_of_sample.csv``, ``path_fit.json`` (the fitted level shift and elasticity) and
+    ``out_of_sample.png`` (observed against simulated path, with the band, the fitted and the
+    predicted windows) in ``folder``."""
     import matplotlib
 
     matplotlib.use("Agg")
+    import json
+
     import matplotlib.pyplot as plt
 
     folder.mkdir(parents=True, exist_ok=True)
     csv_path = folder / OUT_OF_SAMPLE_FILE
     fit.table.to_csv(csv_path, index=False, float_format="%.6g")
+    (folder / PATH_FIT_FILE).write_text(json.dumps({
+        "level_shift": fit.level_shift, "elasticity": fit.elasticity,
+        "fit_error_2015_2019": fit.fit_error, "median_error_2021_2024": fit.median_error},
+        indent=1) + "\n", encoding="utf-8")
     x = np.arange(len(fit.quarters))
     fig, ax = plt.subplots(figsize=(9, 4))
     fit_sl, pred_sl = _slice(*FIT), _slice(*PREDICT)

@@ -92,10 +92,15 @@ def test_fit_path_recovers_a_known_level_and_elasticity(monkeypatch) -> None:
 
 def test_calibrate_path_only_writes_the_out_of_sample_files(tmp_path: Path,
                                                            monkeypatch) -> None:
-    """``ptce calibrate --territory 7503 --path-only`` on the calibrated file: the CSV with
-    the issue's columns and 2021-2024 rows, the chart, and a section added to an existing
-    report (replacing a previous one). A zone without a calibrated file exits 2 and writes
-    nothing."""
+    """``ptce calibrate --territory 7503 --path-only``: a calibration of its own on the
+    zone's 2019 rate (in fit_2019/, so that nothing of 2021-2024 enters the fit), then the
+    CSV with the issue's columns and 2021-2024 rows, the chart, the fitted path parameters,
+    and a section added to the zone's report (replacing a previous one). An unknown zone
+    exits 2 and writes nothing."""
+    import json
+
+    import yaml
+
     from experiments.cli.main import app
 
     monkeypatch.setattr(paths, "LEVEL_SHIFTS", (-0.03, 0.0))
@@ -103,25 +108,31 @@ def test_calibrate_path_only_writes_the_out_of_sample_files(tmp_path: Path,
     out = tmp_path / "rep"
     out.mkdir()
     (out / "report.md").write_text("# Calibration\n\n## Out of sample: old\n\nold text\n")
-    args = ["calibrate", "--territory", "7503", "--path-only", "--persons", "300",
+    db = f"sqlite:///{tmp_path / 'p.sqlite'}"
+    args = ["calibrate", "--territory", "7503", "--path-only", "--trials", "2",
+            "--replications", "1", "--persons", "300", "--months", "12", "--db", db,
             "--out", str(out)]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     assert "out of sample 2021-2024, median |relative error|" in result.output
+    fitted = (out / "fit_2019" / "7503_bayonne.yaml").read_text()
+    assert "target 0.07525" in fitted  # Bayonne's 2019 annual mean, 7.525 %
+    assert yaml.safe_load(fitted)["extends"].endswith("scenarios/territories/7503_bayonne.yaml")
     rows = list(csv.DictReader(open(out / "out_of_sample.csv")))
     assert list(rows[0]) == list(paths.OUT_OF_SAMPLE_COLUMNS)
     assert [r["period"] for r in rows] == [f"{y}-T{q}" for y in range(2021, 2025)
                                            for q in range(1, 5)]
     assert all(r["moment"] == "unemployment_rate" for r in rows)
+    fit = json.loads((out / paths.PATH_FIT_FILE).read_text())
+    assert fit["level_shift"] in (-0.03, 0.0) and fit["elasticity"] in (1.0, 3.0)
     assert (out / "out_of_sample.png").stat().st_size > 10_000
     report = (out / "report.md").read_text()
     assert report.count("## Out of sample") == 1 and "old text" not in report
     assert "![Out of sample](out_of_sample.png)" in report
-    result = CliRunner().invoke(app, ["calibrate", "--territory", "7503", "--path-only",
-                                      "--territory-out", str(tmp_path / "none"),
-                                      "--out", str(tmp_path / "rep2")])
+    result = CliRunner().invoke(app, ["calibrate", "--territory", "9999", "--path-only",
+                                      "--db", db, "--out", str(tmp_path / "rep2")])
     assert result.exit_code == 2
-    assert "no calibrated territory file for zone 7503" in result.output
+    assert "unknown zone d'emploi code '9999'" in result.output
     assert not (tmp_path / "rep2").exists()
 
 
