@@ -87,9 +87,8 @@ def situation_at(result: RunResult, person_ids: np.ndarray, months: np.ndarray
                           "row": np.arange(len(person_ids))})
     joined = asked.merge(spells[spells["person_id"].isin(asked["person_id"])], on="person_id")
     hit = joined[(joined["start"] <= joined["month"]) & (joined["month"] < joined["end"])]
-    where = (hit["organisation"].astype(str) if "organisation" in hit
-             else pd.Series("", index=hit.index))
-    out[hit["row"].to_numpy()] = (hit["state"].astype(str) + "|" + where).to_numpy()
+    out[hit["row"].to_numpy()] = (hit["state"].astype(str) + "|"
+                                  + hit["organisation"].astype(str)).to_numpy()
     return out
 
 

@@ -85,8 +85,8 @@ class Lever:
             return none, none
         seats = self.rng.permutation(np.repeat(np.flatnonzero(open_member),
                                                firms.vacancies[open_member]))
-        ok, hosts = _seats_in_sector(seats, firms.sector[seats], sectors, firms.n_sectors)
-        referred, to = slots[ok], hosts[ok]
+        ok, position = _seats_in_sector(seats, firms.sector[seats], sectors, firms.n_sectors)
+        referred, to = slots[ok], seats[position[ok]]
         self.refer(referred, to, counter)
         return referred, to
 
@@ -99,20 +99,19 @@ class Lever:
 def _seats_in_sector(seats: np.ndarray, seat_sector: np.ndarray, sectors: np.ndarray,
                      n_sectors: int) -> tuple[np.ndarray, np.ndarray]:
     """One of ``seats`` (firm indices, in the order they are offered) of each person's
-    ``sectors``, while they last: (has a seat, the seat's firm; -1 where none), in the
-    persons' order."""
+    ``sectors``, while they last: (has a seat, the seat's position in ``seats``; -1 where
+    none), in the persons' order."""
     order = np.argsort(seat_sector, kind="stable")
-    seats, seat_sector = seats[order], seat_sector[order]
-    first = np.searchsorted(seat_sector, np.arange(n_sectors))
+    first = np.searchsorted(seat_sector[order], np.arange(n_sectors))
     count = np.diff(np.append(first, seats.size))
     porder = np.argsort(sectors, kind="stable")
     ranked = sectors[porder]
     rank = np.empty(sectors.size, dtype=np.int64)
     rank[porder] = np.arange(ranked.size) - np.searchsorted(ranked, ranked)
     ok = rank < count[sectors]
-    host = np.full(sectors.size, -1, dtype=np.int64)
-    host[ok] = seats[first[sectors[ok]] + rank[ok]]
-    return ok, host
+    position = np.full(sectors.size, -1, dtype=np.int64)
+    position[ok] = order[first[sectors[ok]] + rank[ok]]
+    return ok, position
 
 
 class Bridges(Lever):
@@ -214,10 +213,11 @@ class Immersions(Lever):
         # hosting seats: hosts_per_firm per member firm; one of the person's best sector
         # when one is left, else any seat left
         seats = self.rng.permutation(np.repeat(members, self.p.hosts_per_firm))
-        ok, host = _seats_in_sector(seats, firms.sector[seats], self.best_sector(chosen),
-                                    firms.n_sectors)
-        left = seats[~np.isin(np.arange(seats.size), _seat_positions(seats, host[ok]))]
-        host[~ok] = left[: int((~ok).sum())]
+        ok, position = _seats_in_sector(seats, firms.sector[seats],
+                                        self.best_sector(chosen), firms.n_sectors)
+        host = np.empty(chosen.size, dtype=np.int64)
+        host[ok] = seats[position[ok]]
+        host[~ok] = np.delete(seats, position[ok])[: int((~ok).sum())]
         hs = firms.sector[host]
         p.skill[chosen, hs] = np.minimum(p.skill[chosen, hs] + p.hidden_skill[chosen, hs], 1.0)
         p.hidden_skill[chosen, hs] = 0.0
@@ -229,16 +229,6 @@ class Immersions(Lever):
         origin_siae = p.siae[chosen]
         from_member = (origin_siae != NO_ORG) & m.structures.member[np.maximum(origin_siae, 0)]
         co.joint_actions("siae", origin_siae[from_member], "firm", host[from_member])
-
-
-def _seat_positions(seats: np.ndarray, taken: np.ndarray) -> np.ndarray:
-    """Positions in ``seats`` (firm indices, repeated once per seat) of the seats ``taken``
-    (one position per element, the first free ones of each firm)."""
-    order = np.argsort(seats, kind="stable")
-    sorted_seats = seats[order]
-    t = np.sort(taken)
-    rank = np.arange(t.size) - np.searchsorted(t, t)
-    return order[np.searchsorted(sorted_seats, t) + rank]
 
 
 class SharedJobs(Lever):
